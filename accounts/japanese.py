@@ -1,0 +1,65 @@
+"""Canonical forms for Japanese input: what staff type is stored one way only.
+
+Staff type on Japanese IMEs, on phones and on old PCs, so the same value arrives in
+full-width or half-width digits, hiragana or katakana, with assorted dashes. NFKC folds
+full-width digits and letters to ASCII and half-width kana to full-width kana.
+"""
+
+import re
+import unicodedata
+
+import jaconv
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+# Hyphens, minus signs, long dashes and the katakana prolonged mark typed in numbers.
+_DASHES = re.compile(r"[\-‐‑‒–—―−ー－ｰ]")
+_KATAKANA_NAME = re.compile(r"^[ァ-ヺー・ヽヾ ]+$")
+
+
+def normalize_kana(text: str) -> str:
+    """Return a フリガナ in full-width katakana with single spaces.
+
+    Accepts hiragana, half-width or full-width katakana; raises ValidationError if
+    anything else (kanji, latin letters) is left.
+    """
+    text = unicodedata.normalize("NFKC", text or "")
+    text = jaconv.hira2kata(" ".join(text.split()))
+    if text and not _KATAKANA_NAME.match(text):
+        raise ValidationError(
+            _("Enter the reading in kana (hiragana or katakana)."), code="invalid_kana"
+        )
+    return text
+
+
+def normalize_postcode(text: str) -> str:
+    """Return a 郵便番号 as 123-4567, from 〒１２３４５６７, 123－4567 and the like."""
+    digits = _DASHES.sub("", unicodedata.normalize("NFKC", text or "")).replace("〒", "").strip()
+    if not digits:
+        return ""
+    if not re.fullmatch(r"\d{7}", digits):
+        raise ValidationError(
+            _("Enter the postal code as seven digits, for example 920-0918."),
+            code="invalid_postcode",
+        )
+    return f"{digits[:3]}-{digits[3:]}"
+
+
+def normalize_phone(text: str) -> str:
+    """Return a phone number in half-width digits and hyphens, as it was grouped.
+
+    Any number of 10 or 11 digits starting with 0 is accepted (060 mobiles included):
+    prefix lists go out of date.
+    """
+    text = unicodedata.normalize("NFKC", text or "").strip()
+    text = re.sub(r"[\s()]+", "-", _DASHES.sub("-", text)).strip("-")
+    text = re.sub(r"-{2,}", "-", text)
+    if not text:
+        return ""
+    digits = text.replace("-", "")
+    if not re.fullmatch(r"[\d-]+", text) or not re.fullmatch(r"0\d{9,10}", digits):
+        raise ValidationError(
+            _("Enter a phone number of 10 or 11 digits starting with 0, for example 076-123-4567."),
+            code="invalid_phone",
+        )
+    return text

@@ -1,0 +1,244 @@
+from django.contrib.auth.models import AbstractUser, Group
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .japanese import normalize_kana, normalize_phone, normalize_postcode
+from .scoping import scoped_to_center
+
+
+class Role(models.TextChoices):
+    """The four staff roles. The value is the name of the Django group that carries
+    the role's permissions (created by migration 0002); a person may hold several."""
+
+    COUNTER = "相談員", _("Counter staff")
+    COORDINATOR = "コーディネーター", _("Coordinator")
+    MANAGER = "管理者", _("Manager")
+    VIEWER = "閲覧", _("Viewer")
+
+    @property
+    def duties(self):
+        return ROLE_DUTIES[self]
+
+
+ROLE_DUTIES = {
+    Role.COUNTER: _(
+        "Log walk-in and phone consultations, find returning clients, open and update cases, "
+        "and write hand-over notes for the next shift."
+    ),
+    Role.COORDINATOR: _(
+        "Everything counter staff do, and assign cases, refer clients to partners, follow "
+        "referrals until the outcome is known, and see the centre's statistics."
+    ),
+    Role.MANAGER: _(
+        "Keep the partner directory, topics, staff accounts, centres and the member register "
+        "in the back office."
+    ),
+    Role.VIEWER: _("See anonymised statistics only, never a name."),
+}
+
+
+class Center(models.Model):
+    """A consultation centre (拠点). Staff, and later cases, belong to one centre."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    code = models.CharField(
+        _("code"),
+        max_length=10,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^[A-Z][A-Z0-9]{1,9}$",
+                _("Use 2 to 10 capital letters or digits, starting with a letter."),
+            )
+        ],
+        help_text=_("Short code in capital letters, e.g. KNZ."),
+    )
+    postcode = models.CharField(_("postal code"), max_length=8, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("centre")
+        verbose_name_plural = _("centres")
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        errors = {}
+        for field, normalize in (("postcode", normalize_postcode), ("phone", normalize_phone)):
+            try:
+                setattr(self, field, normalize(getattr(self, field)))
+            except ValidationError as error:
+                errors[field] = error
+        if errors:
+            raise ValidationError(errors)
+
+
+class UserQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Staff of the user's own centre."""
+        return scoped_to_center(self, user)
+
+    def with_roles(self):
+        return self.select_related("center").prefetch_related("groups")
+
+
+# A named class, so migrations can refer to it (from_queryset() alone cannot be).
+class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    """A member of staff. Japanese names are kept whole (氏名) with their reading."""
+
+    first_name = None
+    last_name = None
+    name = models.CharField(_("full name"), max_length=100, help_text=_("For example 山田 花子."))
+    name_kana = models.CharField(
+        _("reading (furigana)"),
+        max_length=100,
+        blank=True,
+        help_text=_("In katakana; hiragana is converted."),
+    )
+    center = models.ForeignKey(
+        Center,
+        verbose_name=_("centre"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        help_text=_("The centre whose cases this person works on."),
+    )
+
+    REQUIRED_FIELDS = ["email", "name"]
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["name_kana", "username"]
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
+
+    def __str__(self):
+        return self.name or self.username
+
+    def clean(self):
+        super().clean()
+        try:
+            self.name_kana = normalize_kana(self.name_kana)
+        except ValidationError as error:
+            raise ValidationError({"name_kana": error}) from None
+
+    def get_full_name(self):
+        return self.name or self.username
+
+    def get_short_name(self):
+        return self.name.split()[0] if self.name else self.username
+
+    @property
+    def role_names(self):
+        """The user's roles as group names (uses prefetched groups when there are any)."""
+        return [group.name for group in self.groups.all()]
+
+    @property
+    def roles(self):
+        """The user's roles, in the order of Role."""
+        names = set(self.role_names)
+        return [role for role in Role if role.value in names]
+
+    def has_role(self, role: Role) -> bool:
+        return role.value in self.role_names
+
+    def set_roles(self, roles):
+        """Make `roles` (Role members) the user's only roles."""
+        self.groups.set(Group.objects.filter(name__in=[role.value for role in roles]))
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return scoped_to_center(self, user)
+
+    def logins_of(self, user):
+        return self.filter(user=user, action=AuditEvent.Action.LOGIN)
+
+    def failed_logins_for(self, username, *, since=None):
+        failures = self.filter(username=username, action=AuditEvent.Action.LOGIN_FAILED)
+        return failures.filter(at__gt=since) if since else failures
+
+
+class AuditEvent(models.Model):
+    """One line of the audit trail: who did what to which record, when and from where.
+
+    Append-only: rows are written through `accounts.audit.log_action()` and never
+    changed or deleted by the application. `detail` never holds personal data, only
+    ids, counts and field names.
+    """
+
+    class Action(models.TextChoices):
+        LOGIN = "login", _("Logged in")
+        LOGIN_FAILED = "login_failed", _("Failed login")
+        LOGOUT = "logout", _("Logged out")
+        VIEW = "view", _("Viewed")
+        CREATE = "create", _("Created")
+        CHANGE = "change", _("Changed")
+        DELETE = "delete", _("Deleted")
+        EXPORT = "export", _("Exported")
+
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    action = models.CharField(_("action"), max_length=20, choices=Action)
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("staff member"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+    )
+    # As typed at a failed login, where there may be no such user; else the user's.
+    username = models.CharField(_("username"), max_length=150, blank=True)
+    center = models.ForeignKey(
+        Center, verbose_name=_("centre"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    content_type = models.ForeignKey(
+        ContentType,
+        verbose_name=_("record type"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+    )
+    object_id = models.CharField(_("record id"), max_length=64, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit trail")
+        indexes = [
+            models.Index(fields=["center", "-at"], name="audit_center_at"),
+            models.Index(fields=["user", "action", "-at"], name="audit_user_action_at"),
+            models.Index(fields=["username", "action", "-at"], name="audit_username_action_at"),
+            models.Index(fields=["content_type", "object_id"], name="audit_object"),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.get_action_display()}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit events are append-only.")
