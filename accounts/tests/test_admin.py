@@ -1,0 +1,74 @@
+import pytest
+from django.urls import reverse
+
+from accounts.audit import log_action
+from accounts.models import AuditEvent
+from accounts.tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_back_office_is_in_japanese(client, manager):
+    client.force_login(manager)
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 200
+    assert "ライフサポート 管理画面" in response.text
+
+
+def test_counter_staff_cannot_open_the_back_office(client, counter_staff):
+    client.force_login(counter_staff)
+    response = client.get(reverse("admin:accounts_user_changelist"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+
+
+def test_managers_keep_staff_accounts(client, manager, center):
+    client.force_login(manager)
+    response = client.post(
+        reverse("admin:accounts_user_add"),
+        {
+            "username": "newcomer",
+            "name": "新井 花",
+            "name_kana": "あらい はな",
+            "email": "arai@example.jp",
+            "center": center.pk,
+            "usable_password": "true",
+            "password1": "a long enough passphrase",
+            "password2": "a long enough passphrase",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    newcomer = manager.__class__.objects.get(username="newcomer")
+    assert (newcomer.name_kana, newcomer.center) == ("アライ ハナ", center)
+
+
+def test_managers_cannot_make_anyone_a_superuser(client, manager, counter_staff):
+    client.force_login(manager)
+    url = reverse("admin:accounts_user_change", args=[counter_staff.pk])
+    page = client.get(url)
+    form = page.context["adminform"].form
+    assert "is_superuser" not in form.fields
+    assert "user_permissions" not in form.fields
+
+
+def test_managers_cannot_see_superusers(client, manager):
+    boss = UserFactory(is_superuser=True, is_staff=True, center=manager.center)
+    client.force_login(manager)
+    changelist = client.get(reverse("admin:accounts_user_changelist"))
+    assert boss not in changelist.context["cl"].result_list
+    change = client.get(reverse("admin:accounts_user_change", args=[boss.pk]))
+    assert change.status_code == 302  # the admin's "does not exist" redirect
+
+
+def test_the_audit_trail_is_read_only_even_for_superusers(client, manager):
+    event = log_action(action=AuditEvent.Action.LOGIN, user=manager)
+    boss = UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(boss)
+
+    assert client.get(reverse("admin:accounts_auditevent_changelist")).status_code == 200
+    assert client.get(reverse("admin:accounts_auditevent_add")).status_code == 403
+    delete_url = reverse("admin:accounts_auditevent_delete", args=[event.pk])
+    assert client.get(delete_url).status_code == 403
+    detail = client.get(reverse("admin:accounts_auditevent_change", args=[event.pk]))
+    assert detail.status_code == 200
+    assert 'name="action"' not in detail.text

@@ -1,0 +1,62 @@
+"""Shared fixtures: a centre, a second centre, and one member of staff per role."""
+
+import pytest
+from django.test import override_settings
+
+from accounts.models import Role
+from accounts.tests.factories import CenterFactory, UserFactory
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_settings():
+    """Test-only tweaks, in force before the live server starts.
+
+    A fast hasher (Argon2 costs ~0.1 s a password); plain HTTP for the test client and
+    the live server; static files served from the source
+    folders, without collectstatic.
+    """
+    with override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        SECURE_SSL_REDIRECT=False,
+        STATIC_ROOT=None,
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+    ):
+        yield
+
+
+@pytest.fixture
+def center(db):
+    return CenterFactory(code="KNZ", name="金沢ライフサポートセンター")
+
+
+@pytest.fixture
+def other_center(db):
+    return CenterFactory(code="KMT", name="小松ライフサポートセンター")
+
+
+@pytest.fixture
+def counter_staff(center):
+    return UserFactory(username="counter", center=center, roles=[Role.COUNTER])
+
+
+@pytest.fixture
+def coordinator(center):
+    return UserFactory(username="coordinator", center=center, roles=[Role.COORDINATOR])
+
+
+@pytest.fixture
+def manager(center):
+    return UserFactory(username="manager", center=center, roles=[Role.MANAGER], is_staff=True)
+
+
+@pytest.fixture
+def viewer(center):
+    return UserFactory(username="viewer", center=center, roles=[Role.VIEWER])
+
+
+@pytest.fixture
+def coordinator_elsewhere(other_center):
+    return UserFactory(username="coordinator2", center=other_center, roles=[Role.COORDINATOR])
