@@ -126,15 +126,11 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-EMAIL_BACKEND = env.str(
-    "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
-)
+# smtp+tls://user:password@host:587 in production; printed to the console by default.
+vars().update(env.email_url("DJANGO_EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="lifesupport@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ADMINS = [("Admin", address) for address in env.list("DJANGO_ADMINS", default=[])]
-if not DEBUG:
-    EMAIL_CONFIG = env.email_url("DJANGO_EMAIL_URL", default="consolemail://")
-    vars().update(EMAIL_CONFIG)
 
 # HTTPS, cookies and headers: on whenever DEBUG is off (`check --deploy` is clean).
 SESSION_COOKIE_SECURE = not DEBUG
