@@ -2,6 +2,7 @@ import os
 import secrets
 import subprocess
 import sys
+import warnings
 
 import pytest
 from django.conf import settings
@@ -132,3 +133,15 @@ def test_security_headers_on_a_page_over_https(client):
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["Referrer-Policy"] == "same-origin"
     assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+def test_a_session_ends_after_thirty_idle_minutes():
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+
+
+def test_django_deprecation_warnings_fail_the_tests():
+    from django.utils.deprecation import RemovedInNextVersionWarning
+
+    with pytest.raises(RemovedInNextVersionWarning):
+        warnings.warn("going away", RemovedInNextVersionWarning, stacklevel=1)
