@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 # PostgreSQL for the second run of the suite; found at 127.0.0.1:5432 when unset.
 TEST_DATABASE_URL ?=
 # Tests always run production-like (DEBUG off), whatever .env says.
-TEST_ENV := DJANGO_DEBUG=false DJANGO_SECRET_KEY=only-for-the-test-suite-$$PPID DJANGO_ALLOWED_HOSTS=localhost
+TEST_ENV := DJANGO_DEBUG=false DJANGO_SECRET_KEY=not-secret-only-for-the-test-suite DJANGO_ALLOWED_HOSTS=localhost
 
 LOCK := $(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
 	--no-emit-index-url --no-emit-find-links

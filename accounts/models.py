@@ -88,6 +88,9 @@ class UserQuerySet(models.QuerySet):
         """Staff of the user's own centre."""
         return scoped_to_center(self, user)
 
+    def active(self):
+        return self.filter(is_active=True)
+
     def with_roles(self):
         return self.select_related("center").prefetch_related("groups")
 
@@ -155,9 +158,6 @@ class User(AbstractUser):
         names = set(self.role_names)
         return [role for role in Role if role.value in names]
 
-    def has_role(self, role: Role) -> bool:
-        return role.value in self.role_names
-
     def set_roles(self, roles):
         """Make `roles` (Role members) the user's only roles."""
         self.groups.set(Group.objects.filter(name__in=[role.value for role in roles]))
@@ -167,12 +167,17 @@ class AuditEventQuerySet(models.QuerySet):
     def visible_to(self, user):
         return scoped_to_center(self, user)
 
-    def logins_of(self, user):
-        return self.filter(user=user, action=AuditEvent.Action.LOGIN)
+    def failed_logins(self):
+        return self.filter(action=AuditEvent.Action.LOGIN_FAILED)
 
     def failed_logins_for(self, username, *, since=None):
-        failures = self.filter(username=username, action=AuditEvent.Action.LOGIN_FAILED)
+        failures = self.failed_logins().filter(username=username)
         return failures.filter(at__gt=since) if since else failures
+
+    def previous_login_of(self, user):
+        """The login before the current one, or None on a first login."""
+        logins = self.filter(user=user, action=AuditEvent.Action.LOGIN).order_by("-at", "-pk")
+        return logins[1:2].first()
 
 
 class AuditEvent(models.Model):

@@ -6,7 +6,7 @@ from .models import AuditEvent, User
 def home(request):
     """The start page: who you are, your last sign-in, and what your roles may see."""
     user = request.user
-    previous_login = AuditEvent.objects.logins_of(user).order_by("-at")[1:2].first()
+    previous_login = AuditEvent.objects.previous_login_of(user)
     context = {
         "previous_login": previous_login,
         "failed_logins_since": AuditEvent.objects.failed_logins_for(
@@ -14,9 +14,7 @@ def home(request):
         ).count(),
     }
     if user.has_perm("accounts.view_user"):
-        context["colleagues"] = User.objects.visible_to(user).filter(is_active=True).with_roles()
+        context["colleagues"] = User.objects.visible_to(user).active().with_roles()
     if user.has_perm("accounts.view_auditevent"):
-        context["recent_failed_logins"] = AuditEvent.objects.visible_to(user).filter(
-            action=AuditEvent.Action.LOGIN_FAILED
-        )[:10]
+        context["recent_failed_logins"] = AuditEvent.objects.visible_to(user).failed_logins()[:10]
     return render(request, "accounts/home.html", context)

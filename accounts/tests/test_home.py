@@ -102,3 +102,9 @@ def test_home_query_budget_does_not_grow_with_the_staff(
     with django_assert_max_num_queries(14):
         response = client.get(reverse("home"))
     assert len(response.context["colleagues"]) == 13
+
+
+def test_staff_who_left_are_not_listed(client, coordinator):
+    UserFactory(center=coordinator.center, name="退職 太郎", is_active=False)
+    client.force_login(coordinator)
+    assert "退職 太郎" not in client.get(reverse("home")).text
