@@ -46,3 +46,12 @@ def test_server_error_is_japanese_and_shows_no_detail(anonymous_request):
     assert response.status_code == 500
     assert "システム側で問題が起きました" in body
     assert "Traceback" not in body
+
+
+def test_an_expired_form_says_so_in_japanese(coordinator):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("login"), {"username": "coordinator", "password": "x"})
+    assert response.status_code == 403
+    assert "このページの有効期限が切れました" in response.text

@@ -145,3 +145,10 @@ def test_django_deprecation_warnings_fail_the_tests():
 
     with pytest.raises(RemovedInNextVersionWarning):
         warnings.warn("going away", RemovedInNextVersionWarning, stacklevel=1)
+
+
+@pytest.mark.django_db
+def test_english_is_available_to_a_browser_that_asks_for_it(client):
+    response = client.get(reverse("login"), headers={"accept-language": "en"})
+    assert '<html lang="en">' in response.text
+    assert "Log in to Lifesupport" in response.text
