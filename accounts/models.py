@@ -1,14 +1,13 @@
 from django.contrib.auth.models import AbstractUser, Group
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .japanese import normalize_kana, normalize_phone, normalize_postcode
+from .fields import KanaField, PhoneField, PostcodeField
 from .scoping import scoped_to_center
 
 
@@ -59,9 +58,9 @@ class Center(models.Model):
         ],
         help_text=_("Short code in capital letters, e.g. KNZ."),
     )
-    postcode = models.CharField(_("postal code"), max_length=8, blank=True)
+    postcode = PostcodeField(_("postal code"), max_length=8, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone = PhoneField(_("phone"), max_length=20, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -71,16 +70,6 @@ class Center(models.Model):
 
     def __str__(self):
         return self.name
-
-    def clean(self):
-        errors = {}
-        for field, normalize in (("postcode", normalize_postcode), ("phone", normalize_phone)):
-            try:
-                setattr(self, field, normalize(getattr(self, field)))
-            except ValidationError as error:
-                errors[field] = error
-        if errors:
-            raise ValidationError(errors)
 
 
 class UserQuerySet(models.QuerySet):
@@ -106,7 +95,7 @@ class User(AbstractUser):
     first_name = None
     last_name = None
     name = models.CharField(_("full name"), max_length=100, help_text=_("For example 山田 花子."))
-    name_kana = models.CharField(
+    name_kana = KanaField(
         _("reading (furigana)"),
         max_length=100,
         blank=True,
@@ -133,13 +122,6 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.name or self.username
-
-    def clean(self):
-        super().clean()
-        try:
-            self.name_kana = normalize_kana(self.name_kana)
-        except ValidationError as error:
-            raise ValidationError({"name_kana": error}) from None
 
     def get_full_name(self):
         return self.name or self.username

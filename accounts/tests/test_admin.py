@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -72,3 +74,40 @@ def test_the_audit_trail_is_read_only_even_for_superusers(client, manager):
     detail = client.get(reverse("admin:accounts_auditevent_change", args=[event.pk]))
     assert detail.status_code == 200
     assert 'name="action"' not in detail.text
+
+
+def test_managers_add_a_centre_typed_in_full_width_and_its_code_stays_fixed(client, manager):
+    from accounts.models import Center
+
+    client.force_login(manager)
+    response = client.post(
+        reverse("admin:accounts_center_add"),
+        {
+            "name": "白山ライフサポートセンター",
+            "code": "HKS",
+            "postcode": "〒９２４－０８８５",
+            "address": "石川県白山市倉光2-1",
+            "phone": "０７６－２７５－００００",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    center = Center.objects.get(code="HKS")
+    assert (center.postcode, center.phone) == ("924-0885", "076-275-0000")
+
+    change = client.get(reverse("admin:accounts_center_change", args=[center.pk]))
+    assert "code" not in change.context["adminform"].form.fields
+    # The box takes the longer typed form; what is stored fits max_length=8.
+    postcode_input = re.search(r'<input[^>]*name="postcode"[^>]*>', change.text).group()
+    assert 'value="924-0885"' in postcode_input
+    assert 'maxlength="20"' in postcode_input
+
+
+def test_a_bad_postcode_in_the_back_office_gets_a_japanese_message(client, manager):
+    client.force_login(manager)
+    response = client.post(
+        reverse("admin:accounts_center_add"),
+        {"name": "テスト", "code": "TST", "postcode": "924", "phone": "", "is_active": "on"},
+    )
+    assert response.status_code == 200
+    assert "郵便番号は7桁の数字で入力してください" in response.text

@@ -24,7 +24,7 @@ def test_the_roles_migration_creates_the_four_groups_with_their_permissions():
     assert "change_auditevent" not in granted
 
 
-def test_center_clean_normalises_postcode_and_phone():
+def test_center_validation_normalises_postcode_and_phone():
     center = Center(
         name="金沢", code="KNZ", postcode="〒９２００８５３", phone="０７６－２３１－７７００"
     )
@@ -32,24 +32,41 @@ def test_center_clean_normalises_postcode_and_phone():
     assert (center.postcode, center.phone) == ("920-0853", "076-231-7700")
 
 
-def test_center_clean_reports_each_bad_field():
+def test_center_validation_reports_each_bad_field():
     center = Center(name="金沢", code="knz", postcode="92", phone="12")
     with pytest.raises(ValidationError) as error:
         center.full_clean()
     assert set(error.value.message_dict) == {"code", "postcode", "phone"}
 
 
-def test_user_clean_stores_the_reading_in_katakana():
+def test_validation_stores_the_reading_in_katakana():
     user = UserFactory.build(name_kana="やまだ　はなこ", center=None)
-    user.clean()
+    user.full_clean()
     assert user.name_kana == "ヤマダ ハナコ"
 
 
-def test_user_clean_rejects_a_reading_in_kanji():
+def test_validation_rejects_a_reading_in_kanji():
     user = UserFactory.build(name_kana="山田", center=None)
     with pytest.raises(ValidationError) as error:
-        user.clean()
-    assert "name_kana" in error.value.message_dict
+        user.full_clean()
+    assert error.value.message_dict == {
+        "name_kana": ["フリガナはひらがなかカタカナで入力してください。"]
+    }
+
+
+def test_input_is_normalised_before_its_length_is_checked():
+    # Nine characters as typed, eight once normalised: fits max_length=8.
+    center = Center(name="白山", code="HKS", postcode="〒９２４－０８８５")
+    center.full_clean()
+    assert center.postcode == "924-0885"
+
+
+def test_normalising_and_field_errors_are_reported_together():
+    center = Center(name="", code="HKS", postcode="924", phone="０７６－２７５－００００")
+    with pytest.raises(ValidationError) as error:
+        center.full_clean()
+    assert set(error.value.message_dict) == {"name", "postcode"}
+    assert center.phone == "076-275-0000"
 
 
 def test_user_names_are_japanese_whole_names():
