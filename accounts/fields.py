@@ -2,8 +2,8 @@
 
 The model field normalises in `to_python`, so `full_clean()` stores the canonical form
 whatever the caller; its form field normalises before validating, so the length and
-format checks see what will be stored, and the input box takes the longer raw form
-(〒, full-width digits, spaces).
+format checks see what will be stored, while the input box lets staff type the longer
+raw form (〒, full-width digits, spaces).
 """
 
 from django import forms
@@ -13,12 +13,20 @@ from .japanese import normalize_kana, normalize_phone, normalize_postcode
 
 
 class NormalizedFormField(forms.CharField):
-    def __init__(self, *, normalize, **kwargs):
+    def __init__(self, *, normalize, input_max_length, **kwargs):
         self.normalize = normalize
+        self.input_max_length = input_max_length
         super().__init__(**kwargs)
 
     def to_python(self, value):
+        # Validators (max_length among them) run on what this returns.
         return self.normalize(super().to_python(value))
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        if "maxlength" in attrs:
+            attrs["maxlength"] = str(self.input_max_length)
+        return attrs
 
 
 class NormalizedCharField(models.CharField):
@@ -36,7 +44,7 @@ class NormalizedCharField(models.CharField):
             **{
                 "form_class": NormalizedFormField,
                 "normalize": self.normalize,
-                "max_length": self.input_max_length,
+                "input_max_length": self.input_max_length,
                 **kwargs,
             }
         )
