@@ -65,7 +65,7 @@ lock: install
 
 # Refresh the catalogue after changing user-facing strings, then translate the new entries.
 messages: install
-	$(BIN)/python manage.py makemessages --locale ja --no-obsolete --ignore '.venv/*' --ignore 'var/*'
+	$(BIN)/python manage.py makemessages --locale ja --no-obsolete --ignore '.venv/*' --ignore 'var/*' --ignore 'staticfiles/*'
 	$(BIN)/python manage.py compilemessages --locale ja --ignore '.venv/*'
 
 clean:

@@ -12,8 +12,7 @@ def _test_settings():
     """Test-only tweaks, in force before the live server starts.
 
     A fast hasher (Argon2 costs ~0.1 s a password); plain HTTP for the test client and
-    the live server; static files served from the source
-    folders, without collectstatic.
+    the live server; static files served from the source folders, without collectstatic.
     """
     with override_settings(
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
