@@ -176,9 +176,7 @@ class OrganisationQuerySet(models.QuerySet):
         """Every word of `query` in the partner's or one of its services' texts."""
         queryset = self
         for term in search_terms(query):
-            services = Service.objects.filter(
-                Q(search_text__contains=term) | Q(topics__name__contains=term)
-            )
+            services = Service.objects.matching_text(term)
             queryset = queryset.filter(
                 Q(search_text__contains=term) | Q(pk__in=services.values("organisation"))
             )
@@ -346,12 +344,23 @@ class ServiceQuerySet(models.QuerySet):
         return self.filter(status=Service.Status.ACTIVE)
 
     def serving(self, *, topic_code="", area=None):
+        # Subqueries rather than joins, so a service is listed once however many match.
         queryset = self
         if topic_code:
-            queryset = queryset.filter(topics__in=Topic.objects.matching_code(topic_code))
+            topics = Topic.objects.matching_code(topic_code)
+            queryset = queryset.filter(
+                pk__in=Service.topics.through.objects.filter(topic__in=topics).values("service")
+            )
         if area is not None:
-            queryset = queryset.filter(Q(serves_all_areas=True) | Q(areas=area))
+            in_area = Service.areas.through.objects.filter(municipality=area).values("service")
+            queryset = queryset.filter(Q(serves_all_areas=True) | Q(pk__in=in_area))
         return queryset
+
+    def matching_text(self, term):
+        """Services whose texts or topic names contain the search key `term`."""
+        topic_ids = [t.pk for t in Topic.objects.only("name") if term in search_key(t.name)]
+        by_topic = Service.topics.through.objects.filter(topic__in=topic_ids).values("service")
+        return self.filter(Q(search_text__contains=term) | Q(pk__in=by_topic))
 
 
 class Service(models.Model):

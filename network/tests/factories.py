@@ -21,7 +21,7 @@ class OrganisationFactory(DjangoModelFactory):
         model = Organisation
 
     name = factory.Sequence(lambda n: f"支援団体{n}")
-    name_kana = factory.Sequence(lambda n: f"シエンダンタイ{n}")
+    name_kana = factory.Sequence(lambda n: "シエンダンタイ " + "アイウエオカキクケコ"[n % 10])
     kind = Organisation.Kind.NPO
     description = "地域の暮らしの相談を受けています。"
     postcode = "920-0853"

@@ -1,0 +1,77 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Municipality, Organisation, Topic
+
+
+class DirectorySearchForm(forms.Form):
+    """The directory's filters. Every field is optional; an empty form lists everything."""
+
+    q = forms.CharField(
+        label=_("Words"),
+        max_length=100,
+        required=False,
+        help_text=_(
+            "Name, other names, address or what the service does; kana and width do not matter."
+        ),
+    )
+    topic = forms.ChoiceField(label=_("Topic"), required=False)
+    area = forms.ChoiceField(label=_("Area"), required=False)
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All kinds")), *Organisation.Kind.choices]
+    )
+    tie = forms.ChoiceField(
+        label=_("Tie"), required=False, choices=[("", _("Any tie")), *Organisation.Tie.choices]
+    )
+    open_on = forms.DateField(
+        label=_("Specialist day on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Only partners with a specialist day on this date (holidays excluded)."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].choices = [("", _("All topics")), *_topic_choices()]
+        self.municipalities = {m.code: m for m in Municipality.objects.served()}
+        self.fields["area"].choices = [("", _("All areas")), *_area_choices(self.municipalities)]
+
+    def clean_area(self):
+        return self.municipalities.get(self.cleaned_data["area"])
+
+    def filter(self, organisations, services):
+        """Narrow the partners and the services shown with them to what was asked."""
+        data = self.cleaned_data
+        if data["q"]:
+            organisations = organisations.matching_text(data["q"])
+        if data["topic"] or data["area"]:
+            services = services.serving(topic_code=data["topic"], area=data["area"])
+            organisations = organisations.filter(pk__in=services.values("organisation"))
+        if data["kind"]:
+            organisations = organisations.filter(kind=data["kind"])
+        if data["tie"]:
+            organisations = organisations.filter(tie=data["tie"])
+        if data["open_on"]:
+            organisations = organisations.open_on(data["open_on"])
+        return organisations, services
+
+
+def _topic_choices():
+    groups = {}
+    for topic in Topic.objects.active().select_related("category"):
+        category = topic.category
+        if category not in groups:
+            groups[category] = [(category.code, _("%(field)s: all topics") % {"field": category})]
+        groups[category].append((topic.code, str(topic)))
+    return [(str(category), choices) for category, choices in groups.items()]
+
+
+def _area_choices(municipalities):
+    groups = {}
+    for municipality in municipalities.values():
+        groups.setdefault(municipality.prefecture.name, []).append(
+            (municipality.code, municipality.name)
+        )
+    if len(groups) == 1:
+        return next(iter(groups.values()))
+    return list(groups.items())
