@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -35,7 +35,7 @@ def search(request):
 
 @permission_required("network.view_organisation", raise_exception=True)
 def organisation_detail(request, pk):
-    organisations = Organisation.objects.with_services(Service.objects.all())
+    organisations = Organisation.objects.with_services(Service.objects.prefetch_related("areas"))
     if request.user.has_perm("network.view_contact"):
         contacts = Contact.objects.active().select_related("service")
         organisations = organisations.prefetch_related(
@@ -69,7 +69,7 @@ def unverified(request):
         Organisation.objects.active()
         .not_verified_since(verification_cutoff())
         .select_related("municipality", "verified_by")
-        .order_by("verified_on", "name_kana", "pk")
+        .order_by(F("verified_on").asc(nulls_first=True), "name_kana", "pk")
     )
     page = Paginator(organisations, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "network/unverified.html", {"page": page})
