@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -13,6 +14,10 @@ from .models import (
     Topic,
     verification_cutoff,
 )
+
+
+# Addresses typed without a scheme are taken as https, Django 6.0's default.
+HTTPS_BY_DEFAULT = {models.URLField: {"assume_scheme": "https"}}
 
 
 class FixedCodeAdmin(admin.ModelAdmin):
@@ -111,6 +116,7 @@ class OrganisationAdmin(admin.ModelAdmin):
     autocomplete_fields = ["municipality"]
     readonly_fields = ["hsds_id", "verified_on", "verified_by", "updated_at"]
     inlines = [ServiceInline, ContactInline]
+    formfield_overrides = HTTPS_BY_DEFAULT
     actions = ["mark_verified"]
     fieldsets = [
         (None, {"fields": ["name", "name_kana", "aliases", "kind", "description", "is_active"]}),
@@ -162,6 +168,7 @@ class ServiceAdmin(admin.ModelAdmin):
     autocomplete_fields = ["organisation", "topics", "areas"]
     readonly_fields = ["hsds_id", "updated_at"]
     inlines = [ScheduleInline]
+    formfield_overrides = HTTPS_BY_DEFAULT
     fieldsets = [
         (None, {"fields": ["organisation", "name", "description", "status", "topics"]}),
         (_("Areas served"), {"fields": ["serves_all_areas", "areas"]}),
