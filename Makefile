@@ -65,8 +65,8 @@ lock: install
 
 # Refresh the catalogue after changing user-facing strings, then translate the new entries.
 messages: install
-	$(BIN)/python manage.py makemessages --locale ja --no-obsolete --ignore '.venv/*' --ignore 'var/*' --ignore 'staticfiles/*'
-	$(BIN)/python manage.py compilemessages --locale ja --ignore '.venv/*'
+	env $(TEST_ENV) $(BIN)/python manage.py makemessages --locale ja --no-obsolete --ignore '.venv/*' --ignore 'var/*' --ignore 'staticfiles/*'
+	env $(TEST_ENV) $(BIN)/python manage.py compilemessages --locale ja --ignore '.venv/*'
 
 clean:
 	rm -rf $(VENV) var staticfiles
