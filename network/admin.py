@@ -15,7 +15,6 @@ from .models import (
     verification_cutoff,
 )
 
-
 # Addresses typed without a scheme are taken as https, Django 6.0's default.
 HTTPS_BY_DEFAULT = {models.URLField: {"assume_scheme": "https"}}
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from itertools import islice
 
 from dateutil import rrule
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -563,6 +564,8 @@ class Schedule(models.Model):
             errors["byday"] = _("Say which weekday of the month or which day of the month.")
         if self.interval == 0:
             errors["interval"] = _("Enter 1 or more.")
+        elif self.interval > 1 and not self.valid_from:
+            errors["valid_from"] = _("Give the first date, so that the rhythm is known.")
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
             errors["closes_at"] = _("The closing time must be after the opening time.")
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
@@ -597,15 +600,27 @@ class Schedule(models.Model):
     def _start(self):
         return self.valid_from or timezone.localdate()
 
-    def _rule(self):
-        # Anchored on valid_from so that "every other week" keeps its rhythm.
-        dtstart = datetime.datetime.combine(
-            self.valid_from or datetime.date(2000, 1, 3), datetime.time()
-        )
+    def _rule(self, first):
+        """The recurrence from the period that holds `first` on.
+
+        Starting near `first` keeps look-ups cheap however old the schedule; whole
+        intervals are skipped from valid_from so that "every other week" keeps its rhythm.
+        """
+        dtstart = first.replace(day=1)
+        if self.valid_from and self.valid_from < dtstart:
+            if self.freq == self.Frequency.WEEKLY:
+                weeks = (first - self.valid_from).days // 7 // self.interval * self.interval
+                dtstart = self.valid_from + datetime.timedelta(weeks=weeks)
+            else:
+                months = (first.year - self.valid_from.year) * 12 + first.month
+                months -= self.valid_from.month
+                dtstart += relativedelta(months=-(months % self.interval))
+        elif self.valid_from:
+            dtstart = self.valid_from
         until = datetime.datetime.combine(self.valid_to, datetime.time()) if self.valid_to else None
         return rrule.rrule(
             rrule.WEEKLY if self.freq == self.Frequency.WEEKLY else rrule.MONTHLY,
-            dtstart=dtstart,
+            dtstart=datetime.datetime.combine(dtstart, datetime.time()),
             interval=self.interval or 1,
             byweekday=self._weekdays() or None,
             bymonthday=self._monthdays() or None,
@@ -616,7 +631,7 @@ class Schedule(models.Model):
     def _dates_between(self, first, last):
         start = datetime.datetime.combine(first, datetime.time())
         end = datetime.datetime.combine(last, datetime.time())
-        return [moment.date() for moment in self._rule().between(start, end, inc=True)]
+        return [moment.date() for moment in self._rule(first).between(start, end, inc=True)]
 
     def occurs_on(self, day):
         if self.closed_on_holidays and closure_reason(day):
@@ -628,9 +643,11 @@ class Schedule(models.Model):
 
     def next_days(self, count=3, *, after=None):
         """The next `count` held days from `after` (default today), holidays skipped."""
-        start = datetime.datetime.combine(after or timezone.localdate(), datetime.time())
+        first = max(after or timezone.localdate(), self.valid_from or datetime.date.min)
         try:
-            moments = self._rule().xafter(start, inc=True)
+            moments = self._rule(first).xafter(
+                datetime.datetime.combine(first, datetime.time()), inc=True
+            )
         except ValueError:
             return []
         held = (

@@ -224,3 +224,33 @@ def test_open_on_finds_partners_with_a_specialist_day_that_date():
         datetime.date(2026, 12, 8)
     )
     assert not Organisation.objects.open_on(datetime.date(2026, 12, 15)).exists()
+
+
+def test_an_old_every_other_week_schedule_keeps_its_rhythm():
+    schedule = ScheduleFactory(
+        freq=Schedule.Frequency.WEEKLY, interval=2, byday="WE", valid_from=datetime.date(2015, 4, 1)
+    )
+    # 2015-04-01 plus a whole number of fortnights.
+    days = [day.date for day in schedule.next_days(2, after=datetime.date(2026, 11, 27))]
+    assert all((day - datetime.date(2015, 4, 1)).days % 14 == 0 for day in days)
+    assert days[0] < datetime.date(2026, 12, 12)
+    assert schedule.occurs_on(days[1])
+    assert not schedule.occurs_on(days[1] - datetime.timedelta(days=7))
+
+
+def test_every_other_month_counts_from_the_first_month():
+    schedule = ScheduleFactory(interval=2, byday="1MO", valid_from=datetime.date(2026, 1, 15))
+    days = [day.date for day in schedule.next_days(3, after=datetime.date(2026, 1, 1))]
+    # Not 5 January (before valid_from); 4 May (みどりの日) is skipped, not moved.
+    assert days == [
+        datetime.date(2026, 3, 2),
+        datetime.date(2026, 7, 6),
+        datetime.date(2026, 9, 7),
+    ]
+
+
+def test_a_rhythm_needs_a_first_date():
+    schedule = Schedule(service=ServiceFactory(), freq="WEEKLY", interval=2, byday="WE")
+    with pytest.raises(ValidationError) as error:
+        schedule.full_clean()
+    assert "valid_from" in error.value.message_dict
