@@ -2,6 +2,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from accounts.audit import log_action
 from accounts.japanese import normalize_kana
@@ -82,6 +83,6 @@ def test_it_refuses_a_database_with_real_data(real):
     else:
         Center.objects.create(name="本部", code="HQ")
 
-    with pytest.raises(CommandError, match="not the demo's"):
+    with translation.override("en"), pytest.raises(CommandError, match="not the demo's"):
         seed()
     assert not User.objects.filter(username="counter").exists()

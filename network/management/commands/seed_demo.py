@@ -1,0 +1,52 @@
+# seed_demo lives in the rightmost app that has demo data, because only that app may import
+# every app whose demo it loads (accounts ← network ← members ← …). When an app further right
+# gets demo data, move this command there and add that app's seed step at the end.
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.demo import DEMO_STAFF, refuse_real_data, seed_staff
+from network.demo import seed_directory
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo: two centres in Ishikawa with one staff member per role (all with "
+        "the same printed password), then about 60 partner organisations across Ishikawa. "
+        "Safe to run again: staff are reset, an existing directory is left as it is. Refuses "
+        "to touch a database that holds users or centres that are not the demo's. Run by "
+        "`make run`, never in production."
+    )
+
+    def handle(self, *args, **options):
+        # The factories (and Faker) are development dependencies: import them only here.
+        import factory.random
+
+        from accounts.tests.factories import DEMO_PASSWORD
+
+        refuse_real_data()
+        factory.random.reseed_random("lifesupport-demo")
+        with transaction.atomic():
+            seed_staff()
+            directory = seed_directory()
+
+        self.stdout.write(self.style.SUCCESS(_("Demo data is ready. Log in with:")))
+        for username, code, roles, _is_staff in DEMO_STAFF:
+            role_names = "・".join(role.value for role in roles)
+            self.stdout.write(f"  {username:<13} {DEMO_PASSWORD}   {role_names}（{code}）")
+        counts = {
+            "organisations": directory.organisations,
+            "services": directory.services,
+            "contacts": directory.contacts,
+        }
+        if directory.created:
+            message = _(
+                "Partner directory: %(organisations)d organisations "
+                "(%(services)d services, %(contacts)d contacts)."
+            )
+        else:
+            message = _(
+                "The partner directory already had entries and was left as it is: "
+                "%(organisations)d organisations (%(services)d services, %(contacts)d contacts)."
+            )
+        self.stdout.write(message % counts)
