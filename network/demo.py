@@ -1,4 +1,4 @@
-"""Demo partner directory: about 60 partners across Ishikawa, for `manage.py seed_demo`.
+"""Demo partner directory: some 70 partners across Ishikawa, for `manage.py seed_demo`.
 
 The tables below are plain data so that a centre can read them and adapt them to its own
 region. The bodies are the kinds a 石川 centre works with and many bear real names, but

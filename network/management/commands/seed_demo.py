@@ -12,7 +12,7 @@ from network.demo import seed_directory
 class Command(BaseCommand):
     help = (
         "Load the demo: two centres in Ishikawa with one staff member per role (all with "
-        "the same printed password), then about 60 partner organisations across Ishikawa. "
+        "the same printed password), then a directory of some 70 partners across Ishikawa. "
         "Safe to run again: staff are reset, an existing directory is left as it is. Refuses "
         "to touch a database that holds users or centres that are not the demo's. Run by "
         "`make run`, never in production."
