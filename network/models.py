@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import Case, Prefetch, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -193,6 +193,14 @@ class OrganisationQuerySet(models.QuerySet):
         return self.filter(
             pk__in=Schedule.objects.occurring_on(day).values("service__organisation")
         )
+
+    def strongest_tie_first(self):
+        """Deepest tie first (委託 … 情報交換): a warm hand-off goes where the tie is strong."""
+        depth = Case(
+            *[When(tie=tie, then=Value(depth)) for depth, tie in enumerate(Organisation.Tie)],
+            output_field=models.IntegerField(),
+        )
+        return self.alias(tie_depth=depth).order_by("-tie_depth", "name_kana", "name", "pk")
 
     def not_verified_since(self, day):
         return self.filter(Q(verified_on__isnull=True) | Q(verified_on__lt=day))

@@ -23,9 +23,8 @@ def search(request):
     services = Service.objects.active()
     if form.is_valid():
         organisations, services = form.filter(organisations, services)
-    page = Paginator(organisations.with_services(services), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    organisations = organisations.with_services(services).strongest_tie_first()
+    page = Paginator(organisations, PAGE_SIZE).get_page(request.GET.get("page"))
     open_on = form.cleaned_data.get("open_on") if form.is_bound and form.is_valid() else None
     for organisation in page:
         for service in organisation.listed_services:

@@ -157,3 +157,10 @@ def test_viewers_may_search_but_staff_without_a_role_may_not(client, viewer, cen
 def test_the_menu_links_to_the_directory(client, counter_staff):
     client.force_login(counter_staff)
     assert URL in client.get(reverse("home")).text
+
+
+def test_the_strongest_ties_come_first(client, coordinator):
+    for name, tie in [("あ情報", "information"), ("い委託", "contract"), ("う紹介", "referral")]:
+        OrganisationFactory(name=name, name_kana=name[0], tie=tie)
+    client.force_login(coordinator)
+    assert names(client.get(URL)) == ["い委託", "う紹介", "あ情報"]
