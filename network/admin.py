@@ -1,8 +1,22 @@
+import json
+
 from django.contrib import admin, messages
-from django.db import models
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.audit import log_action
+from accounts.models import AuditEvent
+
+from .hsds.export import export_directory
+from .hsds.forms import HSDSUploadForm
+from .hsds.importer import import_file
 from .models import (
     Category,
     Contact,
@@ -139,6 +153,81 @@ class OrganisationAdmin(admin.ModelAdmin):
 
     def has_verify_permission(self, request):
         return request.user.has_perm("network.verify_organisation")
+
+    def get_urls(self):
+        hsds = [
+            path(
+                "hsds/export/",
+                self.admin_site.admin_view(self.hsds_export),
+                name="network_organisation_hsds_export",
+            ),
+            path(
+                "hsds/import/",
+                self.admin_site.admin_view(self.hsds_import),
+                name="network_organisation_hsds_import",
+            ),
+        ]
+        return hsds + super().get_urls()
+
+    def _check_hsds_permission(self, request):
+        if not request.user.has_perm("network.exchange_hsds"):
+            raise PermissionDenied
+
+    def hsds_export(self, request):
+        """The whole directory as an HSDS 3.0 JSON download (staff notes left out)."""
+        self._check_hsds_permission(request)
+        with transaction.atomic():
+            page = export_directory()
+            log_action(
+                action=AuditEvent.Action.EXPORT,
+                user=request.user,
+                request=request,
+                count=page["total_items"],
+            )
+        response = HttpResponse(
+            json.dumps(page, ensure_ascii=False, indent=2),
+            content_type="application/json; charset=utf-8",
+        )
+        filename = f"lifesupport-hsds-{timezone.localdate():%Y-%m-%d}.json"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+    def hsds_import(self, request):
+        """Upload an HSDS file: all or nothing, every error listed with its place."""
+        self._check_hsds_permission(request)
+        form = HSDSUploadForm(request.POST or None, request.FILES or None)
+        report = None
+        if request.method == "POST" and form.is_valid():
+            report = self._import_upload(request, form.cleaned_data)
+            if report.ok:
+                self.message_user(request, report.summary(), messages.SUCCESS)
+                for problem in report.warnings[:20]:
+                    self.message_user(request, str(problem), messages.WARNING)
+                return redirect(
+                    "admin:network_organisation_changelist"
+                    if report.saved
+                    else "admin:network_organisation_hsds_import"
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Upload an HSDS file"),
+            "form": form,
+            "report": report,
+        }
+        return TemplateResponse(request, "admin/network/organisation/hsds_import.html", context)
+
+    def _import_upload(self, request, data):
+        with transaction.atomic():  # the audit entry commits with the import, or neither
+            report = import_file(data["file"].read(), dry_run=data["dry_run"])
+            if report.saved:
+                log_action(
+                    action=report.audit_action,
+                    user=request.user,
+                    request=request,
+                    **report.counts(),
+                )
+        return report
 
 
 class ScheduleInline(admin.TabularInline):

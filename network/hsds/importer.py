@@ -27,6 +27,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.models import AuditEvent
+
 from ..models import Contact, Organisation, Schedule, Service
 from .messages import Problem, join, schema_problems
 from .reading import (
@@ -118,6 +120,11 @@ class ImportReport:
     @property
     def saved(self):
         return self.ok and not self.dry_run
+
+    @property
+    def audit_action(self):
+        """What the audit trail calls this import: CREATE when it added rows, else CHANGE."""
+        return AuditEvent.Action.CREATE if self.created else AuditEvent.Action.CHANGE
 
     def counts(self) -> dict:
         """Counts by model name, for the audit trail."""
