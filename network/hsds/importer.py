@@ -30,6 +30,7 @@ from django.utils.translation import ngettext
 from accounts.models import AuditEvent
 
 from ..models import Contact, Organisation, Schedule, Service
+from .export import LANGUAGE_CODES
 from .messages import Problem, join, schema_problems
 from .reading import (
     Areas,
@@ -49,6 +50,13 @@ STATUSES = {
     "temporarily closed": Service.Status.TEMPORARILY_CLOSED,
     "inactive": Service.Status.INACTIVE,
     "defunct": Service.Status.INACTIVE,
+}
+LANGUAGE_NAMES = {code: name for name, code in LANGUAGE_CODES.items() if name != "やさしい日本語"}
+RELATIONS = {
+    Organisation: ("municipality", "verified_by"),
+    Service: ("organisation",),
+    Schedule: ("service",),
+    Contact: ("organisation", "service"),
 }
 UNSUPPORTED_SCHEDULE_PARTS = ("count", "byweekno", "byyearday")
 # A fees_description that only says "free" means a free service (which has no fee details).
@@ -426,12 +434,14 @@ class _Import:
         self.seen[model][uid] = location
         return self.existing[model].get(uid) or model(hsds_id=uid, **defaults)
 
-    def save(self, obj, sources, location, *, exclude=(), can_save=True):
+    def save(self, obj, sources, location, *, can_save=True):
         """Validate `obj` (errors placed through `sources`) and save it if it changed.
 
         Returns "created", "updated", "unchanged", or None when not saved."""
         try:
-            obj.full_clean(exclude=exclude, validate_unique=False)  # matched by hsds_id
+            # Matched by hsds_id, so unique; relations are rows we hold (or a parent with
+            # errors of its own), so their existence queries are skipped.
+            obj.full_clean(exclude=RELATIONS[type(obj)], validate_unique=False)
         except ValidationError as error:
             for name, messages in error.message_dict.items():
                 where = join(location, sources[name]) if name in sources else location
@@ -540,15 +550,15 @@ class _Import:
         if "jp_fee" not in item:  # another system's: paid when it describes fees
             self.guess_fee(service)
         names = [
-            language.get("name") or language.get("code") for language in item.get("languages", [])
+            language.get("name") or LANGUAGE_NAMES.get(language.get("code"), language.get("code"))
+            for language in item.get("languages", [])
         ]
         service.languages = "、".join(name for name in names if name)
         self.set_phone(service, item, sources)
         areas = self.service_areas(item, location, service)
         topics = self.topics(item, location)
         saved = organisation is not None and organisation.pk is not None
-        exclude = () if saved else ("organisation",)
-        state = self.save(service, sources, location, exclude=exclude, can_save=saved)
+        state = self.save(service, sources, location, can_save=saved)
         if state:
             self.link_and_count(service, state, topics=topics, areas=areas)
         self.services[service.hsds_id] = service
@@ -651,8 +661,7 @@ class _Import:
                 message = _("“%(field)s” is not supported and was ignored.") % {"field": part}
                 self.warn(join(location, part), message)
         saved = service.pk is not None
-        exclude = () if saved else ("service",)
-        state = self.save(schedule, sources, location, exclude=exclude, can_save=saved)
+        state = self.save(schedule, sources, location, can_save=saved)
         self.count_saved(Schedule, state)
 
     def set_schedule_values(self, schedule, item, sources, location):
@@ -694,8 +703,7 @@ class _Import:
         self.set_profile(person, item, CONTACT_PROFILE, sources, location)
         self.set_phone(person, item, sources)
         saved = organisation is not None and organisation.pk is not None
-        exclude = () if saved else ("organisation",)
-        state = self.save(person, sources, location, exclude=exclude, can_save=saved)
+        state = self.save(person, sources, location, can_save=saved)
         self.count_saved(Contact, state)
 
     def org_service(self, item, organisation):

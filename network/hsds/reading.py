@@ -59,12 +59,15 @@ def read_time(value, hours_offset=None) -> datetime.time:
         local = datetime.time(int(match["hour"]), int(match["minute"]), int(match["second"] or 0))
     except ValueError:
         raise ValueError(_("Enter a time as HH:MM, e.g. 13:00 or 13:00+09:00.")) from None
-    if match["zone"]:
-        zone = _offset(match["zone"])
-    elif hours_offset is not None:
-        zone = datetime.timezone(datetime.timedelta(hours=hours_offset))
-    else:
-        return local
+    try:
+        if match["zone"]:
+            zone = _offset(match["zone"])
+        elif hours_offset is not None:
+            zone = datetime.timezone(datetime.timedelta(hours=hours_offset))
+        else:
+            return local
+    except ValueError:  # an offset of a day or more
+        raise ValueError(_("Enter the time zone as hours from UTC, e.g. 9 or +09:00.")) from None
     moment = datetime.datetime.combine(datetime.date(2025, 1, 6), local, tzinfo=zone)
     return moment.astimezone(TOKYO).time()
 

@@ -605,3 +605,64 @@ def test_unsupported_schedule_parts_are_warnings(directory):
         "contents[0].services[0].schedules[0].count",
         "contents[0].services[0].schedules[0].byweekno",
     ]
+
+
+def _bare_service(**fields):
+    organization = {"id": str(uuid.uuid4()), "name": "相談の会", "description": "説明"}
+    return {
+        "id": str(uuid.uuid4()),
+        "name": "よろず相談",
+        "status": "active",
+        "organization": organization,
+        **fields,
+    }
+
+
+@pytest.mark.parametrize(
+    "term",
+    [
+        {"taxonomy": TAXONOMY_NAME},
+        {"taxonomy_id": str(TAXONOMY_ID)},
+        {"taxonomy_detail": {"id": str(TAXONOMY_ID), "name": "x", "description": "x"}},
+        {},  # no taxonomy named: a code shaped like ours is ours
+    ],
+)
+def test_terms_of_our_taxonomy_are_recognised(db, term):
+    attribute = {
+        "id": str(uuid.uuid4()),
+        "taxonomy_term": {"id": str(uuid.uuid4()), "code": "W1-01", "name": "解雇", **term},
+    }
+    attribute["taxonomy_term"].setdefault("description", "解雇")
+
+    report = import_directory(_bare_service(attributes=[attribute]))
+
+    assert report.ok, report.errors
+    assert [topic.code for topic in Service.objects.get().topics.all()] == ["W1-01"]
+
+
+def test_a_term_id_of_ours_without_the_term_is_enough(db):
+    attribute = {"id": str(uuid.uuid4()), "taxonomy_term_id": term_id("L3-01")}
+
+    report = import_directory(_bare_service(attributes=[attribute]))
+
+    assert report.ok, report.errors
+    assert [topic.code for topic in Service.objects.get().topics.all()] == ["L3-01"]
+
+
+def test_languages_by_code_and_times_by_timezone(db):
+    schedule = {
+        "id": str(uuid.uuid4()),
+        "freq": "WEEKLY",
+        "byday": "MO",
+        "opens_at": "05:00",
+        "closes_at": "07:00",
+        "timezone": 0,
+    }
+    languages = [{"id": str(uuid.uuid4()), "code": code} for code in ("ja", "en", "fr")]
+
+    report = import_directory(_bare_service(schedules=[schedule], languages=languages))
+
+    assert report.ok, report.errors
+    service = Service.objects.get()
+    assert service.languages == "日本語、英語、fr"
+    assert service.schedules.get().opens_at == datetime.time(14, 0)

@@ -44,7 +44,7 @@ def test_export_writes_utf8_json_to_a_file(partner, tmp_path):
     text = target.read_text(encoding="utf-8")
     assert partner.name in text  # not \\u-escaped
     assert json.loads(text)["contents"][0]["id"] == str(partner.hsds_id)
-    assert "1 organisations written" in out
+    assert "1 organisation written" in out
     event = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT)
     assert event.detail == {"count": 1, "staff_notes": False}
 
@@ -73,7 +73,7 @@ def test_import_creates_then_updates(db):
 
     assert Organisation.objects.count() == 2
     assert "2 created" in out
-    assert "warning: contents[2].schedules[0].count" in err
+    assert "Warning: contents[2].schedules[0].count" in err
     event = AuditEvent.objects.get()
     assert event.action == AuditEvent.Action.CREATE
     assert event.detail["created"]["service"] == 3

@@ -3,6 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils.translation import ngettext
 
 from accounts.audit import log_action
 from accounts.models import AuditEvent
@@ -42,5 +43,10 @@ class Command(BaseCommand):
             staff_notes=with_staff_notes,
         )
         # The summary must not mix with JSON written to standard output.
-        summary = f"{page['total_items']:,} organisations written to {file}."
+        count = page["total_items"]
+        summary = ngettext(
+            "%(count)s organisation written to %(file)s.",
+            "%(count)s organisations written to %(file)s.",
+            count,
+        ) % {"count": f"{count:,}", "file": file}
         (self.stderr if file == "-" else self.stdout).write(summary)

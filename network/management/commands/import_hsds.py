@@ -3,6 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.audit import log_action
 from network.hsds.importer import import_file
@@ -35,7 +36,7 @@ class Command(BaseCommand):
                     **report.counts(),
                 )
         for problem in report.warnings:
-            self.stderr.write(f"warning: {problem}")
+            self.stderr.write(_("Warning: %(problem)s") % {"problem": problem})
         if not report.ok:
             for problem in report.errors:
                 self.stderr.write(str(problem))
@@ -46,7 +47,9 @@ class Command(BaseCommand):
         try:
             return sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
         except OSError as error:
-            raise CommandError(f"{file}: {error.strerror}") from None
+            raise CommandError(
+                _("Cannot read %(file)s: %(error)s") % {"file": file, "error": error.strerror}
+            ) from None
 
     def progress(self, done, total):
         self.stderr.write(f"{done:,} / {total:,}")
