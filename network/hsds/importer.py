@@ -31,7 +31,7 @@ from accounts.models import AuditEvent
 
 from ..models import Contact, Organisation, Schedule, Service
 from .export import LANGUAGE_CODES
-from .messages import Problem, join, schema_problems
+from .messages import Problem, join, list_expected, schema_problems
 from .reading import (
     Areas,
     Terms,
@@ -222,14 +222,7 @@ def _entries(data):
     """(location, object) for each organization or service at the top of the file."""
     if isinstance(data, dict) and "contents" in data:
         if not isinstance(data["contents"], list):
-            raise ValueError(
-                "contents",
-                _("“%(field)s” must be %(type)s.")
-                % {
-                    "field": "contents",
-                    "type": _("a list"),
-                },
-            )
+            raise ValueError("contents", list_expected("contents"))
         return [(join("contents", index), item) for index, item in enumerate(data["contents"])]
     if isinstance(data, list):
         return [(join("", index), item) for index, item in enumerate(data)]
@@ -376,14 +369,7 @@ class _Import:
         services = item.get("services", [])
         valid = self.valid(item, location, "organization.json", "organization")
         if not isinstance(services, list):
-            self.error(
-                join(location, "services"),
-                _("“%(field)s” must be %(type)s.")
-                % {
-                    "field": "services",
-                    "type": _("a list"),
-                },
-            )
+            self.error(join(location, "services"), list_expected("services"))
             return
         checks = [
             self.valid(data, join(location, "services", index), "service.json", "service")

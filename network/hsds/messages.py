@@ -63,6 +63,10 @@ def _format_message(name, fmt):
     return message % {"field": name, "format": fmt}
 
 
+def list_expected(field):
+    return _("“%(field)s” must be %(type)s.") % {"field": field, "type": _type_name("array")}
+
+
 def schema_problems(error, location, default_name):
     """Problems for one jsonschema ValidationError on the object at `location`."""
     path = list(error.absolute_path)
