@@ -580,9 +580,12 @@ class Schedule(models.Model):
             errors["valid_to"] = _("The end date must not be before the start date.")
         if errors:
             raise ValidationError(errors)
-        if self.freq and not self._dates_between(
-            self._start(), self._start() + datetime.timedelta(days=800)
-        ):
+        # Look where the schedule lives: from its first date, before its last (an ended
+        # schedule is still a real one), or from today.
+        window = datetime.timedelta(days=800)
+        first = self.valid_from or (self.valid_to - window if self.valid_to else None)
+        first = first or timezone.localdate()
+        if self.freq and not self._dates_between(first, first + window):
             raise ValidationError(
                 _("This schedule never falls on a date. Check the days and the dates.")
             )
@@ -604,9 +607,6 @@ class Schedule(models.Model):
         if any(not (1 <= abs(day) <= 31) for day in days):
             raise ValueError(days)
         return days
-
-    def _start(self):
-        return self.valid_from or timezone.localdate()
 
     def _rule(self, first):
         """The recurrence from the period that holds `first` on.

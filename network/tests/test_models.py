@@ -254,3 +254,11 @@ def test_a_rhythm_needs_a_first_date():
     with pytest.raises(ValidationError) as error:
         schedule.full_clean()
     assert "valid_from" in error.value.message_dict
+
+
+def test_a_schedule_that_has_ended_is_still_valid():
+    schedule = Schedule(
+        service=ServiceFactory(), freq="MONTHLY", byday="2TU", valid_to=datetime.date(2024, 3, 31)
+    )
+    schedule.full_clean()
+    assert schedule.next_days(3) == []
