@@ -40,26 +40,30 @@ def test_the_partner_list_runs_a_fixed_number_of_queries(
         client.get(reverse("admin:network_organisation_changelist"))
 
 
+def service_with_a_day(organisation, byday):
+    """The back office's "add service" form with one specialist day on `byday`."""
+    return {
+        "organisation": organisation.pk,
+        "name": "年金相談",
+        "status": "active",
+        "topics": [Topic.objects.get(code="L3-06").pk],
+        "fee": "free",
+        "schedules-TOTAL_FORMS": "1",
+        "schedules-INITIAL_FORMS": "0",
+        "schedules-0-freq": "MONTHLY",
+        "schedules-0-interval": "1",
+        "schedules-0-byday": byday,
+        "schedules-0-opens_at": "10:00",
+        "schedules-0-closes_at": "12:00",
+        "schedules-0-closed_on_holidays": "on",
+    }
+
+
 def test_a_manager_adds_a_service_with_a_specialist_day(client, manager):
     organisation = ServiceFactory().organisation
     client.force_login(manager)
     response = client.post(
-        reverse("admin:network_service_add"),
-        {
-            "organisation": organisation.pk,
-            "name": "年金相談",
-            "status": "active",
-            "topics": [Topic.objects.get(code="L3-06").pk],
-            "fee": "free",
-            "schedules-TOTAL_FORMS": "1",
-            "schedules-INITIAL_FORMS": "0",
-            "schedules-0-freq": "MONTHLY",
-            "schedules-0-interval": "1",
-            "schedules-0-byday": "1TH",
-            "schedules-0-opens_at": "10:00",
-            "schedules-0-closes_at": "12:00",
-            "schedules-0-closed_on_holidays": "on",
-        },
+        reverse("admin:network_service_add"), service_with_a_day(organisation, "1TH")
     )
     assert response.status_code == 302, response.context["errors"]
     service = organisation.services.get(name="年金相談")
@@ -70,18 +74,7 @@ def test_a_schedule_that_cannot_happen_is_refused_in_the_back_office(client, man
     organisation = ServiceFactory().organisation
     client.force_login(manager)
     response = client.post(
-        reverse("admin:network_service_add"),
-        {
-            "organisation": organisation.pk,
-            "name": "年金相談",
-            "status": "active",
-            "fee": "free",
-            "schedules-TOTAL_FORMS": "1",
-            "schedules-INITIAL_FORMS": "0",
-            "schedules-0-freq": "MONTHLY",
-            "schedules-0-interval": "1",
-            "schedules-0-byday": "6TH",
-        },
+        reverse("admin:network_service_add"), service_with_a_day(organisation, "6TH")
     )
     assert response.status_code == 200
     assert not organisation.services.filter(name="年金相談").exists()
