@@ -427,7 +427,8 @@ class Service(models.Model):
     objects = ServiceQuerySet.as_manager()
 
     class Meta:
-        ordering = ["organisation", "name"]
+        # No ordering through a relation: it would add a join to every query.
+        ordering = ["name", "pk"]
         verbose_name = _("service")
         verbose_name_plural = _("services")
         constraints = [
@@ -542,7 +543,7 @@ class Schedule(models.Model):
     objects = ScheduleQuerySet.as_manager()
 
     class Meta:
-        ordering = ["service", "pk"]
+        ordering = ["pk"]
         verbose_name = _("schedule")
         verbose_name_plural = _("schedules")
 
@@ -790,7 +791,7 @@ class Contact(models.Model):
     objects = ContactQuerySet.as_manager()
 
     class Meta:
-        ordering = ["organisation", "name_kana", "name"]
+        ordering = ["name_kana", "name", "pk"]
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
 

@@ -124,7 +124,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'service',
                 'verbose_name_plural': 'services',
-                'ordering': ['organisation', 'name'],
+                'ordering': ['name', 'pk'],
             },
         ),
         migrations.CreateModel(
@@ -147,7 +147,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'schedule',
                 'verbose_name_plural': 'schedules',
-                'ordering': ['service', 'pk'],
+                'ordering': ['pk'],
             },
         ),
         migrations.CreateModel(
@@ -170,7 +170,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'contact',
                 'verbose_name_plural': 'contacts',
-                'ordering': ['organisation', 'name_kana', 'name'],
+                'ordering': ['name_kana', 'name', 'pk'],
             },
         ),
         migrations.CreateModel(
