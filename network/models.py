@@ -551,6 +551,9 @@ class Schedule(models.Model):
         return self.summary
 
     def clean(self):
+        # One spelling ("2TU,FR"), which the "open on a date" filter relies on.
+        self.byday = ",".join(t.strip() for t in self.byday.upper().split(",") if t.strip())
+        self.bymonthday = ",".join(t.strip() for t in self.bymonthday.split(",") if t.strip())
         errors = {}
         try:
             weekdays = self._weekdays()

@@ -262,3 +262,9 @@ def test_a_schedule_that_has_ended_is_still_valid():
     )
     schedule.full_clean()
     assert schedule.next_days(3) == []
+
+
+def test_days_are_stored_in_one_spelling():
+    schedule = Schedule(service=ServiceFactory(), freq="MONTHLY", byday=" 2tu, 4Tu ")
+    schedule.full_clean()
+    assert schedule.byday == "2TU,4TU"
