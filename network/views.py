@@ -24,6 +24,10 @@ def search(request):
     if form.is_valid():
         organisations, services = form.filter(organisations, services)
     organisations = organisations.with_services(services).strongest_tie_first()
+    if request.user.has_perm("network.view_contact"):
+        organisations = organisations.prefetch_related(
+            Prefetch("contacts", queryset=Contact.objects.active(), to_attr="listed_contacts")
+        )
     page = Paginator(organisations, PAGE_SIZE).get_page(request.GET.get("page"))
     open_on = form.cleaned_data.get("open_on") if form.is_bound and form.is_valid() else None
     for organisation in page:

@@ -140,9 +140,9 @@ def test_query_budget_does_not_grow_with_the_results(
     client.force_login(coordinator)
     # session, user, user and group permissions (2), topic choices, area choices, topic
     # names for the one word, count, page of partners with their municipality, their
-    # services, the services' topics, their schedules, the centre in the menu, and the
-    # session save behind the idle timeout (savepoint, update, release).
-    with django_assert_max_num_queries(16):
+    # services, the services' topics, their schedules, their contacts, the centre in the
+    # menu, and the session save behind the idle timeout (savepoint, update, release).
+    with django_assert_max_num_queries(17):
         response = client.get(URL, {"topic": "W1", "area": "17210", "q": "相談窓口"})
     assert len(response.context["page"]) == 20
 
@@ -164,3 +164,12 @@ def test_the_strongest_ties_come_first(client, coordinator):
         OrganisationFactory(name=name, name_kana=name[0], tie=tie)
     client.force_login(coordinator)
     assert names(client.get(URL)) == ["い委託", "う紹介", "あ情報"]
+
+
+def test_staff_see_whom_to_call_and_viewers_do_not(client, counter_staff, viewer):
+    service = ServiceFactory(topics=["W1-01"])
+    ContactFactory(organisation=service.organisation, name="山田 花子", qualification="lawyer")
+    client.force_login(counter_staff)
+    assert "山田 花子（弁護士" in client.get(URL).text
+    client.force_login(viewer)
+    assert "山田 花子" not in client.get(URL).text
