@@ -21,15 +21,16 @@ def search(request):
     form = DirectorySearchForm(request.GET or None)
     organisations = Organisation.objects.active()
     services = Service.objects.active()
+    open_on = None
     if form.is_valid():
         organisations, services = form.filter(organisations, services)
+        open_on = form.cleaned_data["open_on"]
     organisations = organisations.with_services(services).strongest_tie_first()
     if request.user.has_perm("network.view_contact"):
         organisations = organisations.prefetch_related(
             Prefetch("contacts", queryset=Contact.objects.active(), to_attr="listed_contacts")
         )
     page = Paginator(organisations, PAGE_SIZE).get_page(request.GET.get("page"))
-    open_on = form.cleaned_data.get("open_on") if form.is_bound and form.is_valid() else None
     for organisation in page:
         for service in organisation.listed_services:
             service.next_days = service.upcoming_days(1, after=open_on)
