@@ -7,7 +7,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-from django.utils import translation
 
 from network.hsds import schemas
 from network.hsds.export import export_directory
@@ -25,11 +24,7 @@ from .factories import (
 
 DATA = Path(__file__).parent / "data"
 
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from accounts.models import AuditEvent
 from accounts.tests.factories import UserFactory
@@ -20,13 +20,7 @@ DATA = Path(__file__).parent / "data"
 EXPORT_URL = reverse("admin:network_organisation_hsds_export")
 IMPORT_URL = reverse("admin:network_organisation_hsds_import")
 
-
-@pytest.fixture(autouse=True)
-def _english(client):
-    """English pages and messages, so that the assertions hold once ja is translated."""
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import translation
 
 from accounts.models import AuditEvent
 from network.models import Organisation, Service
@@ -16,11 +15,7 @@ from .factories import ScheduleFactory, ServiceFactory
 
 DATA = Path(__file__).parent / "data"
 
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture
