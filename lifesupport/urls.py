@@ -20,5 +20,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("network/", include("network.urls")),
+    path("members/", include("members.urls")),
+    path("consultations/", include("consultations.urls")),
     path("admin/", admin.site.urls),
 ]
