@@ -9,7 +9,7 @@ raw form (〒, full-width digits, spaces).
 from django import forms
 from django.db import models
 
-from .japanese import normalize_kana, normalize_phone, normalize_postcode
+from .japanese import normalize_kana, normalize_phone, normalize_phone_digits, normalize_postcode
 
 
 class NormalizedFormField(forms.CharField):
@@ -68,4 +68,11 @@ class PhoneField(NormalizedCharField):
     """A phone number in half-width digits and hyphens; full-width input is accepted."""
 
     normalize = staticmethod(normalize_phone)
+    input_max_length = 40
+
+
+class PhoneDigitsField(NormalizedCharField):
+    """A phone number stored as digits only, for matching; shown with `format_phone`."""
+
+    normalize = staticmethod(normalize_phone_digits)
     input_max_length = 40

@@ -9,6 +9,7 @@ import re
 import unicodedata
 
 import jaconv
+import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -63,3 +64,23 @@ def normalize_phone(text: str) -> str:
             code="invalid_phone",
         )
     return text
+
+
+def normalize_phone_digits(text: str) -> str:
+    """Return a phone number as its digits only (for storage and digit-only matching)."""
+    return normalize_phone(text).replace("-", "")
+
+
+def format_phone(digits: str) -> str:
+    """Show stored digits grouped as dialled in Japan: 076-231-7700, 090-1234-5678.
+
+    Grouping follows the area-code table of libphonenumber (area codes run from two to
+    five digits); a number it does not know is shown as stored.
+    """
+    if not digits:
+        return ""
+    try:
+        number = phonenumbers.parse(digits, "JP")
+    except phonenumbers.NumberParseException:
+        return digits
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)

@@ -1,7 +1,13 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from accounts.japanese import normalize_kana, normalize_phone, normalize_postcode
+from accounts.japanese import (
+    format_phone,
+    normalize_kana,
+    normalize_phone,
+    normalize_phone_digits,
+    normalize_postcode,
+)
 
 
 @pytest.mark.parametrize(
@@ -64,3 +70,18 @@ def test_phone_is_stored_half_width_with_its_hyphens(typed, stored):
 def test_phone_rejects_what_cannot_be_dialled(typed):
     with pytest.raises(ValidationError):
         normalize_phone(typed)
+
+
+@pytest.mark.parametrize(
+    ("typed", "digits", "shown"),
+    [
+        ("０７６－２３１－７７００", "0762317700", "076-231-7700"),
+        ("090 1234 5678", "09012345678", "090-1234-5678"),
+        ("06012345678", "06012345678", "060-1234-5678"),
+        ("0761-22-7700", "0761227700", "0761-22-7700"),
+        ("0120-123-456", "0120123456", "0120-123-456"),
+    ],
+)
+def test_phone_digits_are_stored_and_shown_grouped(typed, digits, shown):
+    assert normalize_phone_digits(typed) == digits
+    assert format_phone(digits) == shown

@@ -1,0 +1,873 @@
+"""Clients, their cases, each contact (consultation) and the hand-over notes of a centre.
+
+Everything here belongs to one centre and is read through `visible_to(user)`. A case
+marked restricted (要配慮) is visible only to its assigned staff and the centre's
+coordinators; the clients and consultations of such a case follow it.
+"""
+
+import datetime
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models, transaction
+from django.db.models import Exists, F, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.fields import KanaField, PhoneDigitsField, PostcodeField
+from accounts.japanese import format_phone
+from accounts.scoping import scoped_to_center
+from accounts.search import search_key, search_terms
+from network.models import Municipality, Prefecture, Topic
+
+# Hand-over notes older than this no longer show as unread on the home page.
+HANDOVER_NOTE_DAYS = 14
+# Longest free text accepted in a consultation record; longer belongs in an attachment.
+TEXT_MAX_LENGTH = 4000
+# The permission that lets a role see every restricted case of its centre.
+VIEW_RESTRICTED = "consultations.view_restricted_case"
+
+
+class StaleEdit(Exception):
+    """Someone else saved the record since this edit started; nothing was written."""
+
+
+class Gender(models.TextChoices):
+    UNKNOWN = "", _("Unknown")
+    MALE = "male", _("Male")
+    FEMALE = "female", _("Female")
+    OTHER = "other", _("Other")
+    NO_ANSWER = "no_answer", _("Prefers not to say")
+
+
+class EmploymentType(models.TextChoices):
+    UNKNOWN = "", _("Unknown")
+    REGULAR = "regular", _("Regular employee")
+    PUBLIC = "public", _("Public servant")
+    PART_TIME = "part_time", _("Part-timer")
+    ARBEIT = "arbeit", _("Arbeit (casual)")
+    FIXED_TERM = "fixed_term", _("Fixed-term contract")
+    DISPATCHED = "dispatched", _("Agency (dispatched) worker")
+    SHOKUTAKU = "shokutaku", _("Re-employed on contract (shokutaku)")
+    FREELANCE = "freelance", _("Contractor or freelance")
+    SELF_EMPLOYED = "self_employed", _("Self-employed or family worker")
+    JOB_SEEKING = "job_seeking", _("Looking for work")
+    ON_LEAVE = "on_leave", _("On leave")
+    PENSIONER = "pensioner", _("Living on a pension")
+    STUDENT = "student", _("Student")
+    NOT_WORKING = "not_working", _("Not working (other)")
+
+
+class EmploymentStatus(models.TextChoices):
+    UNKNOWN = "", _("Unknown")
+    EMPLOYED = "employed", _("In work")
+    LEFT = "left", _("Has left the job")
+    LEAVING = "leaving", _("About to leave")
+    OFFERED = "offered", _("Has a job offer")
+
+
+class Industry(models.TextChoices):
+    """大分類 of the Japan Standard Industrial Classification, by its letter."""
+
+    UNKNOWN = "", _("Unknown")
+    A = "A", _("Agriculture and forestry")
+    B = "B", _("Fisheries")
+    C = "C", _("Mining and quarrying")
+    D = "D", _("Construction")
+    E = "E", _("Manufacturing")
+    F = "F", _("Electricity, gas, heat and water")
+    G = "G", _("Information and communications")
+    H = "H", _("Transport and postal services")
+    I = "I", _("Wholesale and retail trade")  # noqa: E741 (the classification's letter)
+    J = "J", _("Finance and insurance")
+    K = "K", _("Real estate and goods rental")
+    L = "L", _("Scientific research, professional and technical services")
+    M = "M", _("Accommodation, eating and drinking services")
+    N = "N", _("Living-related and personal services, amusement")
+    O = "O", _("Education and learning support")  # noqa: E741
+    P = "P", _("Medical, health care and welfare")
+    Q = "Q", _("Compound services")
+    R = "R", _("Services, not elsewhere classified")
+    S = "S", _("Government")
+    T = "T", _("Industries unable to classify")
+
+
+class CompanySize(models.TextChoices):
+    UNKNOWN = "", _("Unknown")
+    UNDER_10 = "1-9", _("1–9 people")
+    UNDER_30 = "10-29", _("10–29 people")
+    UNDER_100 = "30-99", _("30–99 people")
+    UNDER_300 = "100-299", _("100–299 people")
+    UNDER_1000 = "300-999", _("300–999 people")
+    LARGE = "1000+", _("1,000 people or more")
+
+
+class WorkplaceUnion(models.TextChoices):
+    UNKNOWN = "", _("Unknown")
+    YES = "yes", _("Union at work")
+    NO = "no", _("No union at work")
+
+
+class ConsulterProfile(models.Model):
+    """The statistical attributes of whoever consulted (domain-ja §(c)).
+
+    A client keeps the current values; each consultation keeps a copy as they were at
+    that contact (employment changes after a dismissal), and an anonymous consultation
+    has nothing else. Raw values are stored; reports derive the bands.
+    """
+
+    gender = models.CharField(
+        _("gender"),
+        max_length=10,
+        choices=Gender,
+        blank=True,
+        help_text=_("Optional; asked for the statistics only."),
+    )
+    employment_type = models.CharField(
+        _("employment type"), max_length=20, choices=EmploymentType, blank=True
+    )
+    employment_status = models.CharField(
+        _("employment status"), max_length=10, choices=EmploymentStatus, blank=True
+    )
+    industry = models.CharField(_("industry"), max_length=1, choices=Industry, blank=True)
+    company_size = models.CharField(
+        _("company size"), max_length=10, choices=CompanySize, blank=True
+    )
+    workplace_union = models.CharField(
+        _("union at work"), max_length=5, choices=WorkplaceUnion, blank=True
+    )
+    workplace_union_name = models.CharField(
+        _("union name"), max_length=100, blank=True, help_text=_("Which union, if any.")
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("municipality of residence"),
+    )
+
+    PROFILE_FIELDS = [
+        "gender",
+        "employment_type",
+        "employment_status",
+        "industry",
+        "company_size",
+        "workplace_union",
+        "workplace_union_name",
+        "municipality",
+    ]
+
+    class Meta:
+        abstract = True
+
+    def profile(self):
+        """The statistical attributes as a dict of field name to value (ids for FKs)."""
+        return {
+            name: getattr(self, f"{name}_id" if name == "municipality" else name)
+            for name in self.PROFILE_FIELDS
+        }
+
+
+def _save_versioned(instance, fields, *, expected_version):
+    """Write `fields` only if the row is still at `expected_version`, and bump it.
+
+    One conditional UPDATE, so two staff saving from stale forms cannot both win, on
+    SQLite and PostgreSQL alike. Raises StaleEdit, writing nothing, when the row moved on.
+    """
+    values = {name: getattr(instance, name) for name in fields}
+    updated = (
+        type(instance)
+        .objects.filter(pk=instance.pk, version=expected_version)
+        .update(**values, version=F("version") + 1)
+    )
+    if not updated:
+        raise StaleEdit
+    instance.version = expected_version + 1
+
+
+class ClientQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The user's centre's clients, less those known only through restricted cases
+        the user may not see."""
+        clients = scoped_to_center(self, user)
+        if user.has_perm(VIEW_RESTRICTED):
+            return clients
+        hidden_cases = Case.objects.filter(client=OuterRef("pk"), restricted=True).exclude(
+            assigned_to=user
+        )
+        return clients.exclude(Exists(hidden_cases))
+
+    def matching(self, *, kana="", phone=""):
+        """Clients whose reading starts with `kana` (any kana, any width) or who have a
+        phone number starting with the digits of `phone`. Both use indexes."""
+        condition = Q()
+        kana_key = search_key(kana)
+        digits = "".join(ch for ch in search_key(phone) if ch.isdigit())
+        if len(kana_key) >= 2:
+            condition |= Q(search_kana__startswith=kana_key)
+        if len(digits) >= 4:
+            condition |= Q(phone_mobile__startswith=digits) | Q(phone_home__startswith=digits)
+        if not condition:
+            return self.none()
+        return self.filter(condition)
+
+
+class Client(ConsulterProfile):
+    """相談者: a person who consulted the centre and gave their name."""
+
+    center = models.ForeignKey(
+        "accounts.Center", models.PROTECT, related_name="clients", verbose_name=_("centre")
+    )
+    family_name = models.CharField(_("family name"), max_length=50)
+    given_name = models.CharField(_("given name"), max_length=50, blank=True)
+    family_name_kana = KanaField(_("family name (kana)"), max_length=100)
+    given_name_kana = KanaField(_("given name (kana)"), max_length=100, blank=True)
+    alias = models.CharField(
+        _("name in use"), max_length=100, blank=True, help_text=_("通称, if different.")
+    )
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    stated_age = models.PositiveSmallIntegerField(
+        _("age"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(120)],
+        help_text=_("When the date of birth is not given."),
+    )
+    stated_age_on = models.DateField(_("age given on"), null=True, blank=True, editable=False)
+    phone_mobile = PhoneDigitsField(_("mobile phone"), max_length=11, blank=True, db_index=True)
+    phone_home = PhoneDigitsField(_("home phone"), max_length=11, blank=True, db_index=True)
+    contact_hours = models.CharField(
+        _("when to call"), max_length=100, blank=True, help_text=_("e.g. weekdays after 18:00")
+    )
+    email = models.EmailField(_("e-mail"), blank=True)
+    postcode = PostcodeField(_("postal code"), max_length=8, blank=True)
+    prefecture = models.ForeignKey(
+        Prefecture,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("prefecture"),
+    )
+    town = models.CharField(_("town and block"), max_length=200, blank=True)
+    building = models.CharField(_("building and room"), max_length=200, blank=True)
+    # How the centre may get in touch without harming the client (連絡方法の可否).
+    no_company_name = models.BooleanField(
+        _("do not say the centre's name"),
+        default=False,
+        help_text=_("Call as a private person; do not name the centre or a union."),
+    )
+    no_calls_home = models.BooleanField(_("do not call the home phone"), default=False)
+    no_post_home = models.BooleanField(_("do not send post home"), default=False)
+    no_voicemail = models.BooleanField(_("do not leave voicemail"), default=False)
+    contact_note = models.CharField(_("note on contacting"), max_length=200, blank=True)
+    search_kana = models.CharField(max_length=200, editable=False, db_index=True)
+    search_name = models.CharField(max_length=200, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(_("registered at"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name=_("registered by"),
+    )
+
+    objects = ClientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["search_kana", "pk"]
+        verbose_name = _("client")
+        verbose_name_plural = _("clients")
+        indexes = [models.Index(fields=["center", "search_kana"], name="client_center_kana")]
+
+    def __str__(self):
+        return self.full_name
+
+    def get_absolute_url(self):
+        return reverse("consultations:client-detail", args=[self.pk])
+
+    @property
+    def full_name(self):
+        return f"{self.family_name} {self.given_name}".strip()
+
+    @property
+    def full_name_kana(self):
+        return f"{self.family_name_kana} {self.given_name_kana}".strip()
+
+    @property
+    def phones(self):
+        """The phone numbers as shown, mobile first."""
+        return [format_phone(n) for n in (self.phone_mobile, self.phone_home) if n]
+
+    @property
+    def contact_restrictions(self):
+        """The "safe to contact" flags that are set, as labels, for a warning line."""
+        flags = ["no_company_name", "no_calls_home", "no_post_home", "no_voicemail"]
+        return [self._meta.get_field(f).verbose_name for f in flags if getattr(self, f)]
+
+    def age_on(self, day):
+        """Age on `day`, from the birth date or the age given earlier; None if unknown."""
+        if self.birth_date:
+            return relativedelta(day, self.birth_date).years
+        if self.stated_age is not None and self.stated_age_on:
+            return self.stated_age + relativedelta(day, self.stated_age_on).years
+        return None
+
+    def clean(self):
+        if self.birth_date and self.birth_date > timezone.localdate():
+            raise ValidationError({"birth_date": _("The date of birth cannot be in the future.")})
+        if self.birth_date and self.birth_date.year < 1900:
+            raise ValidationError({"birth_date": _("Check the year of birth.")})
+        if self.municipality_id and not self.prefecture_id:
+            self.prefecture_id = self.municipality.prefecture_id
+
+    def save(self, *args, **kwargs):
+        self.search_kana = search_key(self.family_name_kana + self.given_name_kana)
+        self.search_name = search_key(self.family_name + self.given_name + self.alias)
+        if self.stated_age is not None and self.stated_age_on is None:
+            self.stated_age_on = timezone.localdate()
+        super().save(*args, **kwargs)
+
+    def save_edit(self, *, expected_version, fields):
+        """Save an edit made from a form loaded at `expected_version` (see StaleEdit)."""
+        self.search_kana = search_key(self.family_name_kana + self.given_name_kana)
+        self.search_name = search_key(self.family_name + self.given_name + self.alias)
+        _save_versioned(
+            self, [*fields, "search_kana", "search_name"], expected_version=expected_version
+        )
+
+
+class CaseQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Own centre's cases; restricted ones only for their assignee and coordinators."""
+        cases = scoped_to_center(self, user)
+        if user.has_perm(VIEW_RESTRICTED):
+            return cases
+        return cases.filter(Q(restricted=False) | Q(assigned_to=user))
+
+    def open(self):
+        return self.exclude(status=Case.Status.CLOSED)
+
+    def assigned_to(self, user):
+        return self.filter(assigned_to=user)
+
+    def matching_text(self, query):
+        """Every word of `query` in the case's title, client's name or reading, or a
+        consultation summary (kana- and width-insensitive)."""
+        cases = self
+        for term in search_terms(query):
+            cases = cases.filter(search_text__contains=term)
+        return cases
+
+    def with_topic(self, topic_code):
+        """Cases with a consultation on this topic (W1-01) or any topic of a field (W1)."""
+        topics = Topic.objects.matching_code(topic_code)
+        return self.filter(
+            Exists(
+                ConsultationTopic.objects.filter(
+                    consultation__case=OuterRef("pk"), topic__in=topics
+                )
+            )
+        )
+
+    def for_list(self):
+        return self.select_related("client", "assigned_to", "main_topic")
+
+
+class Case(models.Model):
+    """相談案件: the contacts about one problem, numbered per centre and year."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        IN_PROGRESS = "in_progress", _("In progress")
+        REFERRING = "referring", _("Referring")
+        FOLLOW_UP = "follow_up", _("Following up")
+        CLOSED = "closed", _("Closed")
+
+    class ClosedReason(models.TextChoices):
+        RESOLVED = "resolved", _("Resolved")
+        ADVICE_GIVEN = "advice_given", _("Advice or information given")
+        REFERRED = "referred", _("Handed over to a partner")
+        NO_CONTACT = "no_contact", _("Contact lost")
+        WITHDRAWN = "withdrawn", _("Client withdrew")
+        OTHER = "other", _("Other")
+
+    # Where a status may go by hand; closing and reopening have their own verbs.
+    NEXT_STATUSES = {
+        Status.RECEIVED: [Status.IN_PROGRESS, Status.REFERRING],
+        Status.IN_PROGRESS: [Status.REFERRING, Status.FOLLOW_UP],
+        Status.REFERRING: [Status.IN_PROGRESS, Status.FOLLOW_UP],
+        Status.FOLLOW_UP: [Status.IN_PROGRESS, Status.REFERRING],
+        Status.CLOSED: [],
+    }
+
+    center = models.ForeignKey(
+        "accounts.Center", models.PROTECT, related_name="cases", verbose_name=_("centre")
+    )
+    number = models.CharField(_("case number"), max_length=11, editable=False)
+    client = models.ForeignKey(
+        Client,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("client"),
+    )
+    title = models.CharField(_("title"), max_length=100)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status, default=Status.RECEIVED, editable=False
+    )
+    closed_reason = models.CharField(
+        _("reason for closing"), max_length=15, choices=ClosedReason, blank=True, editable=False
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+        verbose_name=_("assigned to"),
+    )
+    restricted = models.BooleanField(
+        _("restricted (要配慮)"),
+        default=False,
+        help_text=_(
+            "DV, health, or anything the client asked to keep close: only the assigned "
+            "staff and the centre's coordinators see it."
+        ),
+    )
+    main_topic = models.ForeignKey(
+        Topic,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("main topic"),
+    )
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now, editable=False)
+    last_contact_at = models.DateTimeField(_("last contact"), default=timezone.now, editable=False)
+    # Search key of the title, the client's names and every summary (see matching_text).
+    search_text = models.TextField(editable=False, default="")
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name=_("opened by"),
+    )
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-last_contact_at", "-pk"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        permissions = [
+            ("view_restricted_case", _("Can see every restricted case of the centre")),
+            ("assign_case", _("Can assign cases to staff")),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["center", "number"], name="case_number_per_center"),
+            models.CheckConstraint(
+                condition=~Q(status="closed") | ~Q(closed_reason=""),
+                name="case_closed_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["center", "-last_contact_at"], name="case_center_recent"),
+            models.Index(
+                fields=["center", "status", "-last_contact_at"], name="case_center_status"
+            ),
+            models.Index(fields=["center", "assigned_to", "status"], name="case_center_assignee"),
+            models.Index(fields=["center", "-opened_at"], name="case_center_opened"),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("consultations:case-detail", args=[self.number])
+
+    @property
+    def is_open(self):
+        return self.status != self.Status.CLOSED
+
+    def next_statuses(self):
+        return [self.Status(status) for status in self.NEXT_STATUSES[self.status]]
+
+    def refresh_search_text(self):
+        """Rebuild the search key from the title, the client and every summary."""
+        parts = [self.title]
+        if self.client_id:
+            client = self.client
+            parts += [client.search_name, client.search_kana]
+        parts += self.consultations.values_list("summary", flat=True)
+        self.search_text = " ".join(search_key(part) for part in parts)
+
+    # The verbs below write a timeline event with every change, in one transaction.
+
+    @transaction.atomic
+    def change_status(self, status, *, by, note=""):
+        if status not in self.NEXT_STATUSES[self.status]:
+            raise ValidationError(
+                _("A case cannot go from %(old)s to %(new)s.")
+                % {"old": self.get_status_display(), "new": self.Status(status).label}
+            )
+        self._record_status(status, by=by, note=note)
+        self._save_fields(["status"])
+
+    @transaction.atomic
+    def close(self, *, reason, by, note=""):
+        if not self.is_open:
+            raise ValidationError(_("The case is already closed."))
+        if reason not in self.ClosedReason.values:
+            raise ValidationError(_("Choose why the case is closed."))
+        self._record_status(self.Status.CLOSED, by=by, note=note, reason=reason)
+        self.closed_reason = reason
+        self.closed_at = timezone.now()
+        self._save_fields(["status", "closed_reason", "closed_at"])
+
+    @transaction.atomic
+    def reopen(self, *, by, note=""):
+        if self.is_open:
+            raise ValidationError(_("The case is open."))
+        self._record_status(self.Status.IN_PROGRESS, by=by, note=note)
+        self.closed_reason = ""
+        self.closed_at = None
+        self._save_fields(["status", "closed_reason", "closed_at"])
+
+    @transaction.atomic
+    def add_note(self, text, *, by):
+        return self.events.create(kind=CaseEvent.Kind.NOTE, text=text, by=by)
+
+    @transaction.atomic
+    def save_edit(self, *, expected_version, fields, by):
+        """Save title, assignee, restriction or main topic from a form loaded at
+        `expected_version`, with an event for each change the timeline shows."""
+        old = Case.objects.get(pk=self.pk)
+        if old.version != expected_version:
+            raise StaleEdit
+        if "assigned_to" in fields and old.assigned_to_id != self.assigned_to_id:
+            self.events.create(
+                kind=CaseEvent.Kind.ASSIGNED,
+                by=by,
+                old_value=str(old.assigned_to or ""),
+                new_value=str(self.assigned_to or ""),
+            )
+        if "restricted" in fields and old.restricted != self.restricted:
+            kind = CaseEvent.Kind.RESTRICTED if self.restricted else CaseEvent.Kind.UNRESTRICTED
+            self.events.create(kind=kind, by=by)
+        if "title" in fields and old.title != self.title:
+            self.refresh_search_text()
+            fields = [*fields, "search_text"]
+        _save_versioned(self, fields, expected_version=expected_version)
+
+    def _record_status(self, status, *, by, note, reason=""):
+        self.events.create(
+            kind=CaseEvent.Kind.STATUS,
+            by=by,
+            old_value=self.status,
+            new_value=status,
+            reason=reason,
+            text=note,
+        )
+        self.status = status
+
+    def _save_fields(self, fields):
+        # The verbs act on what the page showed: bump the version so stale forms notice.
+        Case.objects.filter(pk=self.pk).update(
+            **{name: getattr(self, name) for name in fields}, version=F("version") + 1
+        )
+        self.version += 1
+
+
+class CaseNumberSequence(models.Model):
+    """The last case number given per centre and year (2026-000123)."""
+
+    center = models.ForeignKey("accounts.Center", models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["center", "year"], name="case_sequence_per_year")
+        ]
+
+    @classmethod
+    def next_number(cls, center, year):
+        """The next case number; call inside the transaction that saves the case.
+
+        The UPDATE holds the row lock until commit, so concurrent intakes queue up
+        instead of taking the same number.
+        """
+        cls.objects.get_or_create(center=center, year=year)
+        cls.objects.filter(center=center, year=year).update(last_number=F("last_number") + 1)
+        last = cls.objects.get(center=center, year=year).last_number
+        return f"{year}-{last:06d}"
+
+
+class CaseEvent(models.Model):
+    """A timeline entry other than a consultation: a note, a status change, an assignment."""
+
+    class Kind(models.TextChoices):
+        NOTE = "note", _("Note")
+        STATUS = "status", _("Status changed")
+        ASSIGNED = "assigned", _("Assigned")
+        RESTRICTED = "restricted", _("Marked restricted")
+        UNRESTRICTED = "unrestricted", _("Restriction lifted")
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="events", verbose_name=_("case"))
+    kind = models.CharField(_("kind"), max_length=15, choices=Kind)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    old_value = models.CharField(max_length=150, blank=True)
+    new_value = models.CharField(max_length=150, blank=True)
+    reason = models.CharField(max_length=15, blank=True)
+    text = models.TextField(_("note"), max_length=TEXT_MAX_LENGTH, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        indexes = [models.Index(fields=["case", "at"], name="case_event_case_at")]
+
+    def __str__(self):
+        return f"{self.case.number} {self.get_kind_display()}"
+
+    @property
+    def old_status_label(self):
+        return Case.Status(self.old_value).label if self.old_value else ""
+
+    @property
+    def new_status_label(self):
+        return Case.Status(self.new_value).label if self.new_value else ""
+
+    @property
+    def reason_label(self):
+        return Case.ClosedReason(self.reason).label if self.reason else ""
+
+
+class ConsultationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(case__in=Case.objects.visible_to(user))
+
+
+class Consultation(ConsulterProfile):
+    """相談記録: one contact, by any channel, with a known client or anonymous."""
+
+    class Channel(models.TextChoices):
+        PHONE = "phone", _("Phone")
+        VISIT = "visit", _("Walk-in")
+        EMAIL = "email", _("E-mail")
+        ONLINE = "online", _("Online")
+        OUTREACH = "outreach", _("Outreach or consultation event")
+        OTHER = "other", _("Other")
+
+    class ConsulterType(models.TextChoices):
+        SELF = "self", _("The person themselves")
+        FAMILY = "family", _("Family")
+        ACQUAINTANCE = "acquaintance", _("Friend or acquaintance")
+        AGENCY = "agency", _("Supporter or agency")
+        EMPLOYER = "employer", _("Employer")
+        OTHER = "other", _("Other")
+
+    class Route(models.TextChoices):
+        UNKNOWN = "", _("Unknown")
+        OWN = "own", _("Came by themselves")
+        FAMILY = "family", _("Through family or friends")
+        AGENCY = "agency", _("Referred by an agency")
+        UNION = "union", _("Through a union or Rengo")
+        PUBLICITY = "publicity", _("Publicity, website or leaflet")
+        EVENT = "event", _("Consultation event")
+        OUTREACH = "outreach", _("Outreach")
+
+    class Outcome(models.TextChoices):
+        ADVICE = "advice", _("Listened and advised")
+        INFORMATION = "information", _("Information given")
+        REFERRED = "referred", _("Referred to another body")
+        CONTINUING = "continuing", _("Continuing")
+        RESOLVED = "resolved", _("Resolved")
+        OTHER = "other", _("Other")
+
+    center = models.ForeignKey(
+        "accounts.Center", models.PROTECT, related_name="consultations", verbose_name=_("centre")
+    )
+    case = models.ForeignKey(
+        Case, models.PROTECT, related_name="consultations", verbose_name=_("case")
+    )
+    # None for an anonymous consultation: then only the statistical attributes are kept.
+    client = models.ForeignKey(
+        Client,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consultations",
+        verbose_name=_("client"),
+    )
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel)
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="consultations_taken",
+        verbose_name=_("taken by"),
+    )
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("duration (minutes)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(600)],
+    )
+    consulter_type = models.CharField(
+        _("who consulted"), max_length=15, choices=ConsulterType, default=ConsulterType.SELF
+    )
+    consulter_relation = models.CharField(
+        _("relationship"), max_length=50, blank=True, help_text=_("e.g. mother, support worker")
+    )
+    route = models.CharField(_("how they found us"), max_length=10, choices=Route, blank=True)
+    age = models.PositiveSmallIntegerField(
+        _("age"), null=True, blank=True, validators=[MaxValueValidator(120)]
+    )
+    topics = models.ManyToManyField(
+        Topic, through="ConsultationTopic", related_name="consultations", verbose_name=_("topics")
+    )
+    summary = models.TextField(_("what was said"), max_length=TEXT_MAX_LENGTH)
+    action_taken = models.TextField(_("what was done"), max_length=TEXT_MAX_LENGTH, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome)
+    next_action_on = models.DateField(_("next action on"), null=True, blank=True)
+    counts_for_rengo = models.BooleanField(
+        _("count in the Rengo labour-consultation tally"), default=True
+    )
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
+
+    objects = ConsultationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["received_at", "pk"]
+        verbose_name = _("consultation")
+        verbose_name_plural = _("consultations")
+        indexes = [
+            models.Index(fields=["center", "received_at"], name="consultation_center_at"),
+            models.Index(fields=["case", "received_at"], name="consultation_case_at"),
+            models.Index(fields=["center", "channel", "received_at"], name="consultation_channel"),
+            models.Index(fields=["taken_by", "received_at"], name="consultation_taken_by"),
+        ]
+
+    def __str__(self):
+        return f"{self.case.number} {timezone.localtime(self.received_at):%Y-%m-%d %H:%M}"
+
+    @property
+    def is_anonymous(self):
+        return self.client_id is None
+
+    def clean(self):
+        if self.received_at and self.received_at > timezone.now() + datetime.timedelta(minutes=5):
+            raise ValidationError({"received_at": _("The time received cannot be in the future.")})
+        if self.received_at and self.received_at.year < 2000:
+            raise ValidationError({"received_at": _("Check the year.")})
+        if self.next_action_on and self.received_at:
+            if self.next_action_on < timezone.localtime(self.received_at).date():
+                raise ValidationError(
+                    {"next_action_on": _("The next action cannot come before this contact.")}
+                )
+
+
+class ConsultationTopic(models.Model):
+    consultation = models.ForeignKey(
+        Consultation, models.CASCADE, related_name="topic_links", verbose_name=_("consultation")
+    )
+    topic = models.ForeignKey(Topic, models.PROTECT, related_name="+", verbose_name=_("topic"))
+    is_main = models.BooleanField(_("main concern (主訴)"), default=False)
+
+    class Meta:
+        ordering = ["-is_main", "topic__sort_order", "topic__code"]
+        verbose_name = _("consultation topic")
+        verbose_name_plural = _("consultation topics")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation", "topic"], name="consultation_topic_once"
+            ),
+            models.UniqueConstraint(
+                fields=["consultation"],
+                condition=Q(is_main=True),
+                name="consultation_one_main_topic",
+            ),
+        ]
+        indexes = [models.Index(fields=["topic", "consultation"], name="consultation_topic_by")]
+
+    def __str__(self):
+        return str(self.topic)
+
+
+class HandoverNoteQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return scoped_to_center(self, user)
+
+    def recent(self):
+        since = timezone.now() - datetime.timedelta(days=HANDOVER_NOTE_DAYS)
+        return self.filter(created_at__gte=since)
+
+    def unread_by(self, user):
+        """Recent notes by others that `user` has not acknowledged."""
+        return (
+            self.recent()
+            .exclude(author=user)
+            .exclude(Exists(NoteAcknowledgement.objects.filter(note=OuterRef("pk"), user=user)))
+        )
+
+
+class HandoverNote(models.Model):
+    """連絡ノート: a short note for the next shift, acknowledged by each reader."""
+
+    center = models.ForeignKey(
+        "accounts.Center", models.PROTECT, related_name="handover_notes", verbose_name=_("centre")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("written by")
+    )
+    text = models.TextField(_("note"), max_length=1000)
+    created_at = models.DateTimeField(_("written at"), default=timezone.now, editable=False)
+    readers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="NoteAcknowledgement",
+        related_name="+",
+        verbose_name=_("read by"),
+    )
+
+    objects = HandoverNoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("hand-over note")
+        verbose_name_plural = _("hand-over notes")
+        indexes = [models.Index(fields=["center", "-created_at"], name="note_center_at")]
+
+    def __str__(self):
+        return self.text[:30]
+
+    def acknowledge(self, user):
+        NoteAcknowledgement.objects.get_or_create(note=self, user=user)
+
+
+class NoteAcknowledgement(models.Model):
+    note = models.ForeignKey(HandoverNote, models.CASCADE, related_name="acknowledgements")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["note", "user"], name="note_read_once_per_user")
+        ]
+
+    def __str__(self):
+        return f"{self.note_id} {self.user_id}"
