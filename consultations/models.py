@@ -289,6 +289,13 @@ class Client(ConsulterProfile):
     def __str__(self):
         return self.full_name
 
+    def save(self, *args, **kwargs):
+        self.search_kana = search_key(self.family_name_kana + self.given_name_kana)
+        self.search_name = search_key(self.family_name + self.given_name + self.alias)
+        if self.stated_age is not None and self.stated_age_on is None:
+            self.stated_age_on = timezone.localdate()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("consultations:client-detail", args=[self.pk])
 
@@ -326,13 +333,6 @@ class Client(ConsulterProfile):
             raise ValidationError({"birth_date": _("Check the year of birth.")})
         if self.municipality_id and not self.prefecture_id:
             self.prefecture_id = self.municipality.prefecture_id
-
-    def save(self, *args, **kwargs):
-        self.search_kana = search_key(self.family_name_kana + self.given_name_kana)
-        self.search_name = search_key(self.family_name + self.given_name + self.alias)
-        if self.stated_age is not None and self.stated_age_on is None:
-            self.stated_age_on = timezone.localdate()
-        super().save(*args, **kwargs)
 
     def save_edit(self, *, expected_version, fields):
         """Save an edit made from a form loaded at `expected_version` (see StaleEdit)."""
@@ -601,6 +601,9 @@ class CaseNumberSequence(models.Model):
             models.UniqueConstraint(fields=["center", "year"], name="case_sequence_per_year")
         ]
 
+    def __str__(self):
+        return f"{self.center_id} {self.year}: {self.last_number}"
+
     @classmethod
     def next_number(cls, center, year):
         """The next case number; call inside the transaction that saves the case.
@@ -775,11 +778,11 @@ class Consultation(ConsulterProfile):
             raise ValidationError({"received_at": _("The time received cannot be in the future.")})
         if self.received_at and self.received_at.year < 2000:
             raise ValidationError({"received_at": _("Check the year.")})
-        if self.next_action_on and self.received_at:
-            if self.next_action_on < timezone.localtime(self.received_at).date():
-                raise ValidationError(
-                    {"next_action_on": _("The next action cannot come before this contact.")}
-                )
+        received_on = self.received_at and timezone.localtime(self.received_at).date()
+        if self.next_action_on and received_on and self.next_action_on < received_on:
+            raise ValidationError(
+                {"next_action_on": _("The next action cannot come before this contact.")}
+            )
 
 
 class ConsultationTopic(models.Model):
