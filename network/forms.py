@@ -32,7 +32,7 @@ class DirectorySearchForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["topic"].choices = [("", _("All topics")), *_topic_choices()]
+        self.fields["topic"].choices = [("", _("All topics")), *topic_filter_choices()]
         self.municipalities = {m.code: m for m in Municipality.objects.served()}
         self.fields["area"].choices = [("", _("All areas")), *_area_choices(self.municipalities)]
 
@@ -56,7 +56,7 @@ class DirectorySearchForm(forms.Form):
         return organisations, services
 
 
-def _topic_choices():
+def topic_filter_choices():
     groups = {}
     for topic in Topic.objects.active().select_related("category"):
         category = topic.category

@@ -38,6 +38,7 @@ class ClientFactory(DjangoModelFactory):
 class CaseFactory(DjangoModelFactory):
     class Meta:
         model = Case
+        skip_postgeneration_save = True
 
     center = factory.SubFactory(CenterFactory)
     client = factory.SubFactory(ClientFactory, center=factory.SelfAttribute("..center"))

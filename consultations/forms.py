@@ -1,0 +1,397 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.models import model_to_dict
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from network.forms import topic_filter_choices
+from network.models import Municipality, Prefecture, Topic
+
+from .models import Case, Client, Consultation, HandoverNote, address_of
+
+CLIENT_FIELDS = [
+    "family_name_kana",
+    "given_name_kana",
+    "family_name",
+    "given_name",
+    "phone_mobile",
+    "phone_home",
+    "contact_hours",
+    "email",
+    "birth_date",
+    "stated_age",
+    "alias",
+    "postcode",
+    "prefecture",
+    "municipality",
+    "town",
+    "building",
+    "no_company_name",
+    "no_calls_home",
+    "no_post_home",
+    "no_voicemail",
+    "contact_note",
+]
+# Typed while staff listen: the duplicate check runs on these.
+LOOKUP_FIELDS = ["family_name_kana", "given_name_kana", "phone_mobile", "phone_home"]
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def topic_choices():
+    """Active topics grouped by field, as (code, "W1-01 解雇") choices; one query."""
+    groups = {}
+    for topic in Topic.objects.active().select_related("category"):
+        groups.setdefault(str(topic.category), []).append((topic.code, str(topic)))
+    return list(groups.items())
+
+
+class StaleEditForm(forms.ModelForm):
+    """An edit form that refuses to overwrite what someone saved after it was loaded.
+
+    It carries the record's version, and (show_hidden_initial) the values it showed, so a
+    refused save can list what the other person changed; the typed values stay in the
+    form, nothing is lost.
+    """
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = self.instance.version
+        for name in self._meta.fields:
+            if name in self.fields:
+                self.fields[name].show_hidden_initial = True
+
+    def changed_fields(self):
+        return [
+            name for name in self._meta.fields if name in self.fields and name in self.changed_data
+        ]
+
+    def changes_by_others(self, current):
+        """(label, value now saved) for each field changed since this form was loaded."""
+        saved = model_to_dict(current)
+        changes = []
+        for name in self._meta.fields:
+            field = self.fields.get(name)
+            if field is None:
+                continue
+            seen = field.hidden_widget().value_from_datadict(
+                self.data, self.files, self[name].html_initial_name
+            )
+            if field.has_changed(saved.get(name), seen):
+                changes.append((field.label, _display(current, name)))
+        return changes
+
+    def take_over(self, current):
+        """Re-base the form on the record as now saved, keeping what was typed."""
+        self.data = self.data.copy()
+        self.data[self.add_prefix("version")] = current.version
+        saved = model_to_dict(current)
+        for name in self._meta.fields:
+            if name in self.fields:
+                value = self.fields[name].prepare_value(saved.get(name))
+                if isinstance(value, bool):
+                    value = "True" if value else ""
+                self.data[self[name].html_initial_name] = "" if value is None else value
+
+
+def _display(instance, name):
+    display = getattr(instance, f"get_{name}_display", None)
+    value = display() if display else getattr(instance, name)
+    if value in (None, ""):
+        return _("(empty)")
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    return str(value)
+
+
+class _AddressMixin:
+    """Prefecture and municipality choices for a 郵便番号-filled address."""
+
+    def set_address_choices(self):
+        self.fields["prefecture"].queryset = Prefecture.objects.all()
+        municipalities = Municipality.objects.select_related("prefecture")
+        prefecture = self["prefecture"].value()
+        if prefecture:
+            municipalities = municipalities.filter(prefecture=prefecture)
+        else:
+            municipalities = municipalities.filter(prefecture__is_served=True)
+        self.fields["municipality"].queryset = municipalities
+        self.fields["birth_date"].widget = DATE
+
+    def fill_address_from_postcode(self):
+        """Put the 都道府県・市区町村・町域 of the typed 郵便番号 into the address fields."""
+        field = self.fields["postcode"]
+        try:
+            postcode = field.clean(self["postcode"].value())
+        except ValidationError:
+            return
+        address = postcode and address_of(postcode)
+        if not address:
+            return
+        self.data = self.data.copy()
+        for name, value in address.items():
+            self.data[self.add_prefix(name)] = value
+        self.set_address_choices()
+
+
+class ClientIntakeForm(_AddressMixin, forms.ModelForm):
+    """A new client at intake; the statistical attributes come from the consultation."""
+
+    class Meta:
+        model = Client
+        fields = CLIENT_FIELDS
+        widgets = {"birth_date": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.set_address_choices()
+        for name in LOOKUP_FIELDS:
+            self.fields[name].widget.attrs.update(
+                {
+                    "hx-post": reverse_lazy("consultations:intake"),
+                    "hx-trigger": "input changed delay:300ms",
+                    "hx-target": "#client-matches",
+                    "hx-select": "#client-matches",
+                    "hx-swap": "outerHTML",
+                    "hx-include": ", ".join(f"[name='client-{f}']" for f in LOOKUP_FIELDS),
+                    "hx-vals": '{"lookup": "1"}',
+                    "autocomplete": "off",
+                }
+            )
+        self.fields["postcode"].widget.attrs.update(
+            {
+                "hx-post": reverse_lazy("consultations:postcode-address"),
+                "hx-trigger": "input changed delay:300ms",
+                "hx-target": "#client-address",
+                "hx-swap": "outerHTML",
+                "hx-include": "#client-address",
+            }
+        )
+
+
+class ClientForm(_AddressMixin, StaleEditForm):
+    """Editing a client, with their current statistical attributes."""
+
+    class Meta:
+        model = Client
+        fields = [*CLIENT_FIELDS, *Client.PROFILE_FIELDS]
+        widgets = {"birth_date": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.set_address_choices()
+
+
+class IntakeForm(forms.ModelForm):
+    """One contact: when, how, who, about what, and what came of it.
+
+    `client` and `case` say whom and which case it is about; with neither the client
+    form below it is a new client and a new case; `anonymous` keeps only statistics.
+    """
+
+    main_topic = forms.ChoiceField(label=_("Main concern (主訴)"))
+    other_topics = forms.MultipleChoiceField(
+        label=_("Other topics"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("Ctrl+click to choose several."),
+    )
+    anonymous = forms.BooleanField(
+        label=_("Anonymous (no name given)"),
+        required=False,
+        help_text=_("Only the statistical attributes are kept."),
+    )
+    client = forms.ModelChoiceField(
+        queryset=Client.objects.none(), required=False, widget=forms.HiddenInput
+    )
+    case = forms.ModelChoiceField(
+        label=_("Case"),
+        queryset=Case.objects.none(),
+        required=False,
+        widget=forms.RadioSelect,
+        empty_label=_("Open a new case"),
+    )
+    case_title = forms.CharField(
+        label=_("Title of the new case"),
+        max_length=100,
+        required=False,
+        help_text=_("Leave empty to use the main concern."),
+    )
+    restricted = forms.BooleanField(
+        label=_("Restricted (要配慮)"),
+        required=False,
+        help_text=_("Only you and the coordinators will see the new case."),
+    )
+
+    class Meta:
+        model = Consultation
+        fields = [
+            "channel",
+            "received_at",
+            "duration_minutes",
+            "taken_by",
+            "consulter_type",
+            "consulter_relation",
+            "route",
+            "summary",
+            "action_taken",
+            "outcome",
+            "next_action_on",
+            "counts_for_rengo",
+            "age",
+            *Consultation.PROFILE_FIELDS,
+        ]
+        widgets = {
+            "channel": forms.RadioSelect,
+            "outcome": forms.RadioSelect,
+            "received_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "next_action_on": DATE,
+            "summary": forms.Textarea(attrs={"rows": 4}),
+            "action_taken": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {
+            "age": _("For an anonymous consulter; a client's age comes from their record.")
+        }
+
+    def __init__(self, *args, user, client=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        choices = topic_choices()
+        self.fields["main_topic"].choices = [("", "---------"), *choices]
+        self.fields["other_topics"].choices = choices
+        self.fields["taken_by"].queryset = User.objects.visible_to(user).active()
+        self.fields["taken_by"].initial = user.pk
+        self.fields["received_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+        self.fields["channel"].initial = Consultation.Channel.PHONE
+        self.fields["client"].queryset = Client.objects.visible_to(user)
+        self.fields["case"].queryset = Case.objects.visible_to(user).open()
+        self.fields["municipality"].queryset = Municipality.objects.served()
+        if client is not None:
+            self.fields["case"].queryset = self.fields["case"].queryset.filter(client=client)
+            for name, value in client.profile().items():
+                self.fields[name].initial = value
+
+    def clean(self):
+        data = super().clean()
+        if data.get("anonymous") and data.get("client"):
+            raise ValidationError(_("An anonymous consultation cannot have a client."))
+        case = data.get("case")
+        if case is not None and case.client != data.get("client"):
+            self.add_error("case", _("This case belongs to another client."))
+        main = data.get("main_topic")
+        others = [code for code in data.get("other_topics", []) if code != main]
+        if main:
+            topics = {t.code: t for t in Topic.objects.filter(code__in=[main, *others])}
+            data["topics"] = [topics[code] for code in [main, *others] if code in topics]
+        return data
+
+
+class CaseForm(StaleEditForm):
+    class Meta:
+        model = Case
+        fields = ["title", "main_topic", "assigned_to", "restricted"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["main_topic"].queryset = Topic.objects.active()
+        if user.has_perm("consultations.assign_case"):
+            self.fields["assigned_to"].queryset = User.objects.visible_to(user).active()
+        else:
+            del self.fields["assigned_to"]
+
+
+class CaseStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("New status"))
+    note = forms.CharField(label=_("Note"), max_length=1000, required=False)
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [(s.value, s.label) for s in case.next_statuses()]
+
+
+class CaseCloseForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason for closing"), choices=Case.ClosedReason.choices)
+    note = forms.CharField(label=_("Note"), max_length=1000, required=False)
+
+
+class CaseReopenForm(forms.Form):
+    note = forms.CharField(label=_("Why reopen"), max_length=1000)
+
+
+class CaseNoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Note"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class CaseFilterForm(forms.Form):
+    """The case list's filters; posted and kept in the session, never in the URL."""
+
+    q = forms.CharField(
+        label=_("Words"),
+        max_length=100,
+        required=False,
+        help_text=_("Name, reading, title or what was said; kana and width do not matter."),
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    topic = forms.ChoiceField(label=_("Topic"), required=False)
+    assigned_to = forms.ChoiceField(label=_("Assigned to"), required=False)
+    channel = forms.ChoiceField(
+        label=_("Channel"),
+        required=False,
+        choices=[("", _("Any channel")), *Consultation.Channel.choices],
+    )
+    contact_from = forms.DateField(label=_("Contact from"), required=False, widget=DATE)
+    contact_to = forms.DateField(label=_("Contact until"), required=False, widget=DATE)
+
+    OPEN = "open"
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [
+            ("", _("Any status")),
+            (self.OPEN, _("Open (not closed)")),
+            *Case.Status.choices,
+        ]
+        self.fields["topic"].choices = [("", _("All topics")), *topic_filter_choices()]
+        self.fields["assigned_to"].choices = [
+            ("", _("Anyone")),
+            *((str(u.pk), str(u)) for u in User.objects.visible_to(user).active()),
+        ]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("contact_from"), data.get("contact_to")
+        if start and end and start > end:
+            self.add_error("contact_to", _("The end date comes before the start date."))
+        return data
+
+    def filter(self, cases):
+        data = self.cleaned_data
+        if data["q"]:
+            cases = cases.matching_text(data["q"])
+        if data["status"] == self.OPEN:
+            cases = cases.open()
+        elif data["status"]:
+            cases = cases.filter(status=data["status"])
+        if data["topic"]:
+            cases = cases.with_topic(data["topic"])
+        if data["assigned_to"]:
+            cases = cases.filter(assigned_to=data["assigned_to"])
+        if data["channel"] or data["contact_from"] or data["contact_to"]:
+            cases = cases.with_contact(
+                channel=data["channel"], start=data["contact_from"], end=data["contact_to"]
+            )
+        return cases
+
+
+class HandoverNoteForm(forms.ModelForm):
+    class Meta:
+        model = HandoverNote
+        fields = ["text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 2})}

@@ -1,0 +1,112 @@
+"""Intake: the one action that writes a client, a case and a consultation together."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Concat, Greatest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.audit import log_action
+from accounts.models import AuditEvent
+from accounts.search import search_key
+
+from .models import Case, CaseNumberSequence, Consultation, ConsultationTopic
+
+
+@transaction.atomic
+def consultation_record(
+    *,
+    consultation: Consultation,
+    topics,
+    by,
+    client=None,
+    new_client=None,
+    case=None,
+    case_title="",
+    restricted=False,
+    request=None,
+) -> Consultation:
+    """Save an intake: `consultation` (unsaved) with `topics` (main concern first).
+
+    The consultation is about `client` (an existing one), a `new_client` (unsaved, saved
+    here), or nobody (anonymous). It joins the open `case`, or opens a new case titled
+    `case_title` (default: the main topic). The client's statistical attributes are
+    updated from the consultation's, which are what staff just heard. Every write is
+    audited; the query count does not depend on the data size.
+    """
+    if not topics:
+        raise ValidationError(_("Choose the main concern."))
+    if new_client is not None:
+        new_client.center = by.center
+        new_client.created_by = by
+        _copy_profile(consultation, new_client)
+        new_client.full_clean()
+        new_client.save()
+        log_action(action=AuditEvent.Action.CREATE, user=by, request=request, obj=new_client)
+        client = new_client
+    elif client is not None and client.profile() != consultation.profile():
+        _copy_profile(consultation, client)
+        client.save_edit(expected_version=client.version, fields=client.PROFILE_FIELDS)
+
+    received_on = timezone.localtime(consultation.received_at).date()
+    if case is None:
+        case = _case_open(
+            by=by,
+            client=client,
+            title=case_title or topics[0].name,
+            main_topic=topics[0],
+            restricted=restricted,
+            opened_at=consultation.received_at,
+            request=request,
+        )
+    elif not case.is_open or case.client_id != (client.pk if client else None):
+        raise ValidationError(_("Add the consultation to an open case of the same client."))
+    elif case.status == Case.Status.RECEIVED:
+        # A second contact means the centre is working on it.
+        case.change_status(Case.Status.IN_PROGRESS, by=by)
+
+    consultation.center = by.center
+    consultation.case = case
+    consultation.client = client
+    if client is not None:
+        consultation.age = client.age_on(received_on)
+    consultation.full_clean()
+    consultation.save()
+    ConsultationTopic.objects.bulk_create(
+        ConsultationTopic(consultation=consultation, topic=topic, is_main=position == 0)
+        for position, topic in enumerate(topics)
+    )
+    Case.objects.filter(pk=case.pk).update(
+        last_contact_at=Greatest("last_contact_at", Value(consultation.received_at)),
+        search_text=Concat("search_text", Value(" " + search_key(consultation.summary))),
+    )
+    log_action(action=AuditEvent.Action.CREATE, user=by, request=request, obj=consultation)
+    return consultation
+
+
+def _case_open(*, by, client, title, main_topic, restricted, opened_at, request):
+    case = Case(
+        center=by.center,
+        client=client,
+        title=title[:100],
+        main_topic=main_topic,
+        restricted=restricted,
+        # Whoever opens a case owns it until a coordinator assigns it.
+        assigned_to=by,
+        created_by=by,
+        opened_at=opened_at,
+        last_contact_at=opened_at,
+    )
+    case.number = CaseNumberSequence.next_number(by.center, timezone.localtime(opened_at).year)
+    case.refresh_search_text()
+    case.full_clean()
+    case.save()
+    log_action(action=AuditEvent.Action.CREATE, user=by, request=request, obj=case)
+    return case
+
+
+def _copy_profile(source, target):
+    for name in source.PROFILE_FIELDS:
+        field = f"{name}_id" if name == "municipality" else name
+        setattr(target, field, getattr(source, field))

@@ -1,0 +1,402 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.audit import log_action
+from accounts.models import AuditEvent
+from accounts.views import home_context
+
+from .forms import (
+    LOOKUP_FIELDS,
+    CaseCloseForm,
+    CaseFilterForm,
+    CaseForm,
+    CaseNoteForm,
+    CaseReopenForm,
+    CaseStatusForm,
+    ClientForm,
+    ClientIntakeForm,
+    HandoverNoteForm,
+    IntakeForm,
+)
+from .models import HANDOVER_NOTE_DAYS, Case, Client, HandoverNote, StaleEdit
+from .services import consultation_record
+
+CASES_PER_PAGE = 25
+MATCHES_SHOWN = 8
+FILTER_SESSION_KEY = "consultations:case-filters"
+
+
+def get_case_for_user(user, number):
+    """The case with this number if the user may see it (own centre, restriction); else 404."""
+    return get_object_or_404(Case.objects.visible_to(user), number=number)
+
+
+def get_client_for_user(user, pk):
+    return get_object_or_404(Client.objects.visible_to(user), pk=pk)
+
+
+def home(request):
+    """The start page: the accounts panels, then the user's open cases and unread notes."""
+    context = home_context(request)
+    user = request.user
+    if user.has_perm("consultations.view_case"):
+        context["my_cases"] = Case.objects.visible_to(user).open().assigned_to(user).for_list()[:20]
+    if user.has_perm("consultations.view_handovernote"):
+        context["unread_notes"] = (
+            HandoverNote.objects.visible_to(user).unread_by(user).select_related("author")
+        )
+    return render(request, "consultations/home.html", context)
+
+
+@permission_required("consultations.add_consultation", raise_exception=True)
+def intake(request):
+    """The counter's one screen: log a contact, find or register the client, pick the case.
+
+    The same POST serves the duplicate check while typing (`lookup`), choosing a
+    client (`choose_client`) or going back to a new one (`new_client`); with htmx only
+    the region that changed is swapped in, without it the whole page comes back.
+    """
+    user = request.user
+    client = _chosen_client(request)
+    looking_up = request.method == "POST" and "lookup" in request.POST
+    if looking_up and request.htmx:
+        context = {"matches": _matching_clients(request, user)}
+        return render(request, "consultations/intake.html#client-matches", context)
+    if request.method == "GET" or looking_up or {"choose_client", "new_client"} & set(request.POST):
+        # Mid-typing: show what was typed, without error messages.
+        data = request.POST if request.method == "POST" else None
+        form = _unbound_copy(IntakeForm, data, user=user, client=client)
+        client_form = _unbound_copy(ClientIntakeForm, data, prefix="client")
+        if client is not None:
+            form.initial.update(client=client.pk, case=None, **client.profile())
+        context = _intake_context(form, client_form, client)
+        if looking_up:
+            context["matches"] = _matching_clients(request, user)
+        return render(request, "consultations/intake.html", context)
+
+    form = IntakeForm(request.POST, user=user, client=client, initial={"client": client})
+    client_form = ClientIntakeForm(request.POST, prefix="client")
+    anonymous = form.is_valid() and form.cleaned_data["anonymous"]
+    client_ok = client is not None or anonymous or client_form.is_valid()
+    if form.is_valid() and client_ok:
+        try:
+            consultation = consultation_record(
+                consultation=form.save(commit=False),
+                topics=form.cleaned_data["topics"],
+                by=user,
+                client=client,
+                new_client=None if client or anonymous else client_form.save(commit=False),
+                case=form.cleaned_data["case"],
+                case_title=form.cleaned_data["case_title"],
+                restricted=form.cleaned_data["restricted"],
+                request=request,
+            )
+        except StaleEdit:
+            form.add_error(None, _("The client's record changed while you typed. Save again."))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            case = consultation.case
+            messages.success(
+                request,
+                _("Saved to case %(number)s.") % {"number": case.number},
+            )
+            if "save_next" in request.POST:
+                return redirect("consultations:intake")
+            return redirect(case)
+    return render(request, "consultations/intake.html", _intake_context(form, client_form, client))
+
+
+def _intake_context(form, client_form, client):
+    context = {"form": form, "client_form": client_form, "client": client}
+    if client is not None:
+        context["client_cases"] = form.fields["case"].queryset.select_related("main_topic")
+    return context
+
+
+def _unbound_copy(form_class, data, **kwargs):
+    """The form unbound, showing `data` as typed (for a re-render mid-typing)."""
+    if data is None:
+        return form_class(**kwargs)
+    bound = form_class(data, **kwargs)
+    return form_class(initial={name: bound[name].data for name in bound.fields}, **kwargs)
+
+
+def _chosen_client(request):
+    """The client the intake is about: chosen from the matches, or posted back."""
+    if request.method != "POST":
+        pk = request.GET.get("client")
+    elif "new_client" in request.POST:
+        return None
+    else:
+        pk = request.POST.get("choose_client") or request.POST.get("client")
+    # A pk is no personal data; it may come in the URL from a client's page.
+    if not pk or not str(pk).isdigit():
+        return None
+    return Client.objects.visible_to(request.user).filter(pk=pk).first()
+
+
+def _matching_clients(request, user):
+    typed = {name: request.POST.get(f"client-{name}", "") for name in LOOKUP_FIELDS}
+    kana = typed["family_name_kana"] + typed["given_name_kana"]
+    phone = typed["phone_mobile"] or typed["phone_home"]
+    clients = (
+        Client.objects.visible_to(user)
+        .matching(kana=kana, phone=phone)
+        .annotate(open_cases=Count("cases", filter=~Q(cases__status=Case.Status.CLOSED)))
+    )
+    return list(clients[:MATCHES_SHOWN])
+
+
+@require_POST
+@permission_required("consultations.add_client", raise_exception=True)
+def postcode_address(request):
+    """The address block filled from a 郵便番号 (htmx), keeping what was typed."""
+    form = ClientIntakeForm(request.POST, prefix="client")
+    form.fill_address_from_postcode()
+    return render(request, "consultations/_address_fields.html", {"client_form": form})
+
+
+@permission_required("consultations.view_case", raise_exception=True)
+def case_list(request):
+    """Cases of the centre, filtered by a posted form kept in the session.
+
+    Names and phone numbers typed into the filter would land in browser history and
+    server logs if they were in the URL, so the filter is posted and remembered here.
+    """
+    user = request.user
+    if request.method == "POST":
+        if "clear" in request.POST:
+            request.session.pop(FILTER_SESSION_KEY, None)
+            return redirect("consultations:case-list")
+        form = CaseFilterForm(request.POST, user=user)
+        if form.is_valid():
+            request.session[FILTER_SESSION_KEY] = request.POST.dict()
+            return redirect("consultations:case-list")
+    else:
+        form = CaseFilterForm(request.session.get(FILTER_SESSION_KEY) or None, user=user)
+    cases = Case.objects.visible_to(user)
+    if form.is_bound and form.is_valid():
+        cases = form.filter(cases)
+    page = Paginator(cases.for_list(), CASES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "consultations/case_list.html",
+        {"form": form, "page": page, "filtered": form.is_bound},
+    )
+
+
+@permission_required("consultations.view_case", raise_exception=True)
+def case_detail(request, number):
+    case = get_case_for_user(request.user, number)
+    log_action(action=AuditEvent.Action.VIEW, user=request.user, request=request, obj=case)
+    return render(
+        request,
+        "consultations/case_detail.html",
+        {
+            "case": case,
+            "timeline": case.timeline(),
+            "note_form": CaseNoteForm(),
+            "status_form": CaseStatusForm(case=case) if case.next_statuses() else None,
+            "close_form": CaseCloseForm() if case.is_open else None,
+            "reopen_form": CaseReopenForm() if not case.is_open else None,
+        },
+    )
+
+
+@permission_required("consultations.change_case", raise_exception=True)
+def case_edit(request, number):
+    user = request.user
+    case = get_case_for_user(user, number)
+    form = CaseForm(request.POST or None, instance=case, user=user)
+    if form.is_valid():
+        try:
+            case.save_edit(
+                expected_version=form.cleaned_data["version"],
+                fields=form.changed_fields(),
+                by=user,
+            )
+        except StaleEdit:
+            _refuse_stale_edit(request, form, Case.objects.get(pk=case.pk))
+        else:
+            log_action(
+                action=AuditEvent.Action.CHANGE,
+                user=user,
+                request=request,
+                obj=case,
+                fields=form.changed_fields(),
+            )
+            messages.success(request, _("The case was saved."))
+            if not Case.objects.visible_to(user).filter(pk=case.pk).exists():
+                return redirect("consultations:case-list")
+            return redirect(case)
+    return render(request, "consultations/case_form.html", {"form": form, "case": case})
+
+
+def _refuse_stale_edit(request, form, current):
+    changes = form.changes_by_others(current)
+    form.take_over(current)
+    form.add_error(
+        None,
+        _(
+            "Someone else saved this record while you were editing it, so your changes "
+            "were not saved. Your entries are still in the form: check them against "
+            "what is saved now and save again."
+        ),
+    )
+    form.stale_changes = changes
+
+
+@require_POST
+@permission_required("consultations.add_caseevent", raise_exception=True)
+def case_add_note(request, number):
+    case = get_case_for_user(request.user, number)
+    form = CaseNoteForm(request.POST)
+    if form.is_valid():
+        case.add_note(form.cleaned_data["text"], by=request.user)
+        log_action(action=AuditEvent.Action.CHANGE, user=request.user, request=request, obj=case)
+        messages.success(request, _("The note was added."))
+    else:
+        messages.error(request, _("The note was not added: %(error)s") % _first_error(form))
+    return redirect(case)
+
+
+@require_POST
+@permission_required("consultations.change_case", raise_exception=True)
+def case_change_status(request, number):
+    return _case_verb(request, number, CaseStatusForm, "change_status")
+
+
+@require_POST
+@permission_required("consultations.change_case", raise_exception=True)
+def case_close(request, number):
+    return _case_verb(request, number, CaseCloseForm, "close")
+
+
+@require_POST
+@permission_required("consultations.change_case", raise_exception=True)
+def case_reopen(request, number):
+    return _case_verb(request, number, CaseReopenForm, "reopen")
+
+
+def _case_verb(request, number, form_class, verb):
+    """Run a status verb on the case from its small form, then go back to the case."""
+    case = get_case_for_user(request.user, number)
+    kwargs = {"case": case} if form_class is CaseStatusForm else {}
+    form = form_class(request.POST, **kwargs)
+    if not form.is_valid():
+        messages.error(request, _("Nothing was changed: %(error)s") % _first_error(form))
+        return redirect(case)
+    data = form.cleaned_data
+    try:
+        if verb == "change_status":
+            case.change_status(data["status"], by=request.user, note=data["note"])
+        elif verb == "close":
+            case.close(reason=data["reason"], by=request.user, note=data["note"])
+        else:
+            case.reopen(by=request.user, note=data["note"])
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        log_action(
+            action=AuditEvent.Action.CHANGE,
+            user=request.user,
+            request=request,
+            obj=case,
+            status=case.status,
+        )
+        messages.success(
+            request, _("The case is now: %(status)s.") % {"status": case.get_status_display()}
+        )
+    return redirect(case)
+
+
+def _first_error(form):
+    return {"error": next(iter(form.errors.values()))[0]}
+
+
+@permission_required("consultations.view_client", raise_exception=True)
+def client_detail(request, pk):
+    user = request.user
+    client = get_client_for_user(user, pk)
+    log_action(action=AuditEvent.Action.VIEW, user=user, request=request, obj=client)
+    cases = client.cases.visible_to(user).select_related("assigned_to", "main_topic")
+    return render(
+        request,
+        "consultations/client_detail.html",
+        {"client": client, "cases": cases, "age": client.age_on(timezone.localdate())},
+    )
+
+
+@permission_required("consultations.change_client", raise_exception=True)
+def client_edit(request, pk):
+    user = request.user
+    client = get_client_for_user(user, pk)
+    form = ClientForm(request.POST or None, instance=client)
+    if form.is_valid():
+        try:
+            client.save_edit(
+                expected_version=form.cleaned_data["version"], fields=form.changed_fields()
+            )
+        except StaleEdit:
+            _refuse_stale_edit(request, form, Client.objects.get(pk=client.pk))
+        else:
+            log_action(
+                action=AuditEvent.Action.CHANGE,
+                user=user,
+                request=request,
+                obj=client,
+                fields=form.changed_fields(),
+            )
+            messages.success(request, _("The client's record was saved."))
+            return redirect(client)
+    return render(request, "consultations/client_form.html", {"form": form, "client": client})
+
+
+@permission_required("consultations.view_handovernote", raise_exception=True)
+def handover_notes(request):
+    """The centre's hand-over notes (連絡ノート): write one, read and acknowledge others."""
+    user = request.user
+    form = HandoverNoteForm(request.POST or None)
+    if request.method == "POST":
+        if not user.has_perm("consultations.add_handovernote"):
+            raise PermissionDenied
+        if form.is_valid():
+            note = form.save(commit=False)
+            note.center = user.center
+            note.author = user
+            note.save()
+            log_action(action=AuditEvent.Action.CREATE, user=user, request=request, obj=note)
+            messages.success(request, _("The note was posted for the next shift."))
+            return redirect("consultations:handover-notes")
+    notes = (
+        HandoverNote.objects.visible_to(user)
+        .recent()
+        .select_related("author")
+        .prefetch_related("readers")
+    )
+    page = Paginator(notes, 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "consultations/handovernote_list.html",
+        {"form": form, "page": page, "days": HANDOVER_NOTE_DAYS},
+    )
+
+
+@require_POST
+@permission_required("consultations.view_handovernote", raise_exception=True)
+def handover_note_acknowledge(request, pk):
+    note = get_object_or_404(HandoverNote.objects.visible_to(request.user), pk=pk)
+    note.acknowledge(request.user)
+    if request.htmx:
+        return render(request, "consultations/_note_read.html", {"note": note})
+    return redirect(
+        "home" if request.POST.get("back_to") == "home" else "consultations:handover-notes"
+    )
