@@ -1,0 +1,137 @@
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import AuditEvent
+from members.fiscal import fiscal_year_of
+from members.models import Member
+from members.tests.factories import FeeFactory, MemberFactory, MembershipTypeFactory
+
+URL = reverse("members:member-list")
+
+
+def numbers(response):
+    return [member.number for member in response.context["page"]]
+
+
+@pytest.fixture
+def register(center, general, friends):
+    """Two members at the centre (one in arrears), one elsewhere."""
+    paid = MemberFactory(
+        center=center,
+        membership_type=general,
+        name="山田 花子",
+        name_kana="ヤマダ ハナコ",
+        union="電機連合",
+    )
+    owing = MemberFactory(
+        center=center,
+        membership_type=friends,
+        name="佐藤 一郎",
+        name_kana="サトウ イチロウ",
+        union="UAゼンセン",
+    )
+    year = fiscal_year_of(timezone.localdate())
+    FeeFactory(member=paid, fiscal_year=year, paid=3000)
+    FeeFactory(member=owing, fiscal_year=year)
+    MemberFactory(name="他拠点 太郎")
+    return paid, owing
+
+
+def test_staff_see_their_own_centres_members(client, counter_staff, register):
+    client.force_login(counter_staff)
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert numbers(response) == ["KNZ-00001", "KNZ-00002"]
+    assert "他拠点" not in response.text
+    assert AuditEvent.objects.filter(action="view", user=counter_staff).exists()
+
+
+def test_searching_by_name_keeps_the_name_out_of_the_url(client, coordinator, register):
+    client.force_login(coordinator)
+    response = client.post(URL, {"q": "やまだ"})
+    assert response.status_code == 302
+    assert response.url == URL
+    response = client.get(URL)
+    assert numbers(response) == ["KNZ-00001"]
+    assert response.context["form"]["q"].value() == "やまだ"
+    # Clearing forgets the filters.
+    client.post(URL, {"clear": "1"})
+    assert len(numbers(client.get(URL))) == 2
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({"arrears": "yes"}, ["KNZ-00002"]),
+        ({"arrears": "no"}, ["KNZ-00001"]),
+        ({"union": "ゼンセン"}, ["KNZ-00002"]),
+        ({"status": "active"}, ["KNZ-00001"]),
+        ({"status": "current"}, None),
+        ({"q": "KNZ-00002"}, ["KNZ-00002"]),
+    ],
+)
+def test_filters(client, coordinator, register, filters, expected):
+    client.force_login(coordinator)
+    client.post(URL, filters)
+    found = numbers(client.get(URL))
+    if expected is None:
+        assert "KNZ-00001" in found
+    else:
+        assert found == expected
+
+
+def test_type_filter(client, coordinator, register, friends):
+    client.force_login(coordinator)
+    client.post(URL, {"membership_type": friends.pk})
+    assert numbers(client.get(URL)) == ["KNZ-00002"]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{"q": "あ" * 500}, {"membership_type": "999999"}, {"status": "zombie"}, {"arrears": "x"}],
+)
+def test_bad_filters_answer_with_the_form_not_an_error(client, coordinator, register, data):
+    client.force_login(coordinator)
+    response = client.post(URL, data)
+    assert response.status_code == 200
+    assert response.context["form"].errors
+
+
+def test_bad_page_numbers_show_a_page(client, coordinator, register):
+    client.force_login(coordinator)
+    for page in ["x", "-1", "99999"]:
+        assert client.get(URL, {"page": page}).status_code == 200
+
+
+def test_anonymous_is_sent_to_log_in(client):
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_viewers_are_refused(client, viewer):
+    client.force_login(viewer)
+    assert client.get(URL).status_code == 403
+
+
+def test_query_budget(client, coordinator, center, django_assert_max_num_queries):
+    types = [MembershipTypeFactory() for _ in range(3)]
+    for index in range(30):
+        member = MemberFactory(
+            center=center, membership_type=types[index % 3], union=f"単組{index}"
+        )
+        FeeFactory(member=member)
+    client.force_login(coordinator)
+    client.post(URL, {"status": "current", "arrears": "no", "q": "ｶ"})
+    # session, user, the user's and the groups' permissions, the types for the filter
+    # form, the count, the page of members with their type and status, the unions for
+    # the suggestions, the audit event, the centre in the menu, the session save (3).
+    with django_assert_max_num_queries(13):
+        response = client.get(URL)
+    assert response.status_code == 200
+    client.post(URL, {"clear": "1"})
+    with django_assert_max_num_queries(13):
+        response = client.get(URL)
+    assert len(response.context["page"]) == 30
+    assert Member.objects.count() == 30

@@ -1,0 +1,363 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from accounts.audit import log_action
+from accounts.models import AuditEvent
+
+from . import exports, imports, services
+from .fiscal import fiscal_year_label, fiscal_year_of
+from .forms import (
+    UNION_SUGGESTIONS,
+    DuesForm,
+    ImportForm,
+    LeaveForm,
+    MemberFilterForm,
+    MemberForm,
+    PaymentForm,
+    RenewForm,
+    WaiveForm,
+)
+from .models import Benefit, Fee, Member, MembershipType, Payment
+
+PAGE_SIZE = 50
+FILTERS_KEY = "members:filters"
+IMPORT_KEY = "members:import"
+
+
+def get_member_for_user(user, number):
+    """The member with this number at the user's own centre, with its status; else 404."""
+    members = Member.objects.visible_to(user).with_status().select_related("membership_type")
+    return get_object_or_404(members, number=number)
+
+
+def _union_suggestions(members):
+    used = members.exclude(union="").order_by().values_list("union", flat=True).distinct()[:100]
+    return sorted({*UNION_SUGGESTIONS, *used})
+
+
+def _filtered_members(request):
+    """The user's members narrowed by the filters kept in the session, and the form."""
+    members = Member.objects.visible_to(request.user)
+    form = MemberFilterForm(request.session.get(FILTERS_KEY) or None)
+    if form.is_valid():
+        members = form.filter(members)
+    return members, form
+
+
+@permission_required("members.view_member", raise_exception=True)
+def member_list(request):
+    if request.method == "POST":
+        if "clear" in request.POST:
+            request.session.pop(FILTERS_KEY, None)
+            return redirect("members:member-list")
+        form = MemberFilterForm(request.POST)
+        if form.is_valid():
+            request.session[FILTERS_KEY] = form.session_data()
+            return redirect("members:member-list")
+        members = Member.objects.visible_to(request.user)
+    else:
+        members, form = _filtered_members(request)
+    members = members.for_list().with_status().order_by("sequence")
+    page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
+    log_action(action=AuditEvent.Action.VIEW, user=request.user, request=request, listed=len(page))
+    context = {
+        "form": form,
+        "page": page,
+        "filtered": bool(request.session.get(FILTERS_KEY)),
+        "unions": _union_suggestions(Member.objects.visible_to(request.user)),
+    }
+    return render(request, "members/member_list.html", context)
+
+
+@permission_required("members.view_member", raise_exception=True)
+def member_detail(request, number):
+    member = get_member_for_user(request.user, number)
+    fees = member.fees.prefetch_related(
+        Prefetch("payments", queryset=Payment.objects.select_related("recorded_by"))
+    ).order_by("-fiscal_year")
+    benefits = []
+    if request.user.has_perm("members.view_benefit"):
+        benefits = (
+            Benefit.objects.current().for_type(member.membership_type).select_related("partner")
+        )
+    log_action(action=AuditEvent.Action.VIEW, user=request.user, request=request, obj=member)
+    context = {"member": member, "fees": fees, "benefits": benefits, "waive_form": WaiveForm()}
+    return render(request, "members/member_detail.html", context)
+
+
+@permission_required("members.add_member", raise_exception=True)
+def member_create(request):
+    if request.user.center_id is None:
+        raise PermissionDenied
+    member = Member(center=request.user.center)
+    form = MemberForm(request.POST or None, instance=member, user=request.user)
+    if form.is_valid():
+        member = services.member_register(member=form.instance, by=request.user, request=request)
+        messages.success(request, _("%(member)s is registered as a member.") % {"member": member})
+        return redirect(member)
+    context = {
+        "form": form,
+        "unions": _union_suggestions(Member.objects.visible_to(request.user)),
+    }
+    return render(request, "members/member_form.html", context)
+
+
+@permission_required("members.change_member", raise_exception=True)
+def member_update(request, number):
+    member = get_member_for_user(request.user, number)
+    form = MemberForm(request.POST or None, instance=member, user=request.user)
+    if form.is_valid():
+        form.save()
+        log_action(
+            action=AuditEvent.Action.CHANGE,
+            user=request.user,
+            request=request,
+            obj=member,
+            fields=form.changed_data,
+        )
+        messages.success(request, _("The member's details are saved."))
+        return redirect(member)
+    context = {
+        "form": form,
+        "member": member,
+        "unions": _union_suggestions(Member.objects.visible_to(request.user)),
+    }
+    return render(request, "members/member_form.html", context)
+
+
+@permission_required("members.add_fee", raise_exception=True)
+def member_renew(request, number):
+    member = get_member_for_user(request.user, number)
+    form = RenewForm(request.POST or None, member=member, user=request.user)
+    if form.is_valid():
+        try:
+            fee = services.member_renew(
+                member=member, by=request.user, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Renewed for %(year)s: ¥%(amount)s due.")
+                % {"year": fee.fiscal_year_label, "amount": f"{fee.amount:,}"},
+            )
+            return redirect(member)
+    return render(request, "members/member_renew.html", {"form": form, "member": member})
+
+
+@permission_required("members.add_payment", raise_exception=True)
+def payment_create(request, number):
+    member = get_member_for_user(request.user, number)
+    form = PaymentForm(request.POST or None, member=member)
+    if form.is_valid():
+        try:
+            payment = services.payment_record(
+                member=member, by=request.user, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Payment of ¥%(amount)s for %(year)s recorded.")
+                % {"amount": f"{payment.amount:,}", "year": payment.fee.fiscal_year_label},
+            )
+            return redirect(member)
+    return render(request, "members/payment_form.html", {"form": form, "member": member})
+
+
+@permission_required("members.change_member", raise_exception=True)
+def member_leave(request, number):
+    member = get_member_for_user(request.user, number)
+    if member.left_on:
+        messages.info(request, _("This member has already left."))
+        return redirect(member)
+    form = LeaveForm(request.POST or None, instance=member)
+    if form.is_valid():
+        data = form.cleaned_data
+        member.leave(on=data["left_on"], reason=data["leave_reason"], note=data["leave_note"])
+        log_action(
+            action=AuditEvent.Action.CHANGE,
+            user=request.user,
+            request=request,
+            obj=member,
+            fields=["left_on", "leave_reason"],
+        )
+        messages.success(request, _("The member's leaving is recorded."))
+        return redirect(member)
+    return render(request, "members/member_leave.html", {"form": form, "member": member})
+
+
+@require_POST
+@permission_required("members.change_fee", raise_exception=True)
+def fee_waive(request, number, year):
+    member = get_member_for_user(request.user, number)
+    fee = get_object_or_404(member.fees, fiscal_year=year)
+    form = WaiveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give a reason for waiving the fee."))
+    elif fee.is_settled:
+        messages.info(request, _("This fee is already settled."))
+    else:
+        fee.waive(reason=form.cleaned_data["reason"])
+        log_action(
+            action=AuditEvent.Action.CHANGE,
+            user=request.user,
+            request=request,
+            obj=fee,
+            member=member.pk,
+            fields=["waived"],
+        )
+        messages.success(
+            request, _("The fee for %(year)s is waived.") % {"year": fee.fiscal_year_label}
+        )
+    return redirect(member)
+
+
+@permission_required("members.view_member", raise_exception=True)
+def member_card(request, number):
+    member = get_member_for_user(request.user, number)
+    year = fiscal_year_of(timezone.localdate())
+    log_action(
+        action=AuditEvent.Action.VIEW, user=request.user, request=request, obj=member, card=True
+    )
+    context = {
+        "member": member,
+        "center": request.user.center,
+        "year_label": fiscal_year_label(year),
+    }
+    return render(request, "members/member_card.html", context)
+
+
+@permission_required("members.view_fee", raise_exception=True)
+def fee_arrears(request):
+    fees = (
+        Fee.objects.visible_to(request.user)
+        .arrears()
+        .select_related("member__membership_type")
+        .order_by("member__sequence", "fiscal_year")
+    )
+    page = Paginator(fees, PAGE_SIZE).get_page(request.GET.get("page"))
+    totals = fees.totals()
+    log_action(action=AuditEvent.Action.VIEW, user=request.user, request=request, arrears=len(page))
+    context = {"page": page, "outstanding": totals["amount"] - totals["paid"]}
+    return render(request, "members/fee_arrears.html", context)
+
+
+@permission_required("members.create_dues", raise_exception=True)
+def dues(request):
+    if request.user.center_id is None:
+        raise PermissionDenied
+    form = DuesForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        year = form.cleaned_data["fiscal_year"]
+        created = services.dues_create(
+            center=request.user.center, fiscal_year=year, by=request.user, request=request
+        )
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d fee created for %(year)s.",
+                "%(count)d fees created for %(year)s.",
+                created,
+            )
+            % {"count": created, "year": fiscal_year_label(year)},
+        )
+        return redirect("members:dues")
+    return render(request, "members/dues_form.html", {"form": form})
+
+
+@permission_required("members.view_benefit", raise_exception=True)
+def benefit_list(request):
+    types = MembershipType.objects.active().filter(benefits__isnull=False).distinct()
+    benefits = (
+        Benefit.objects.current().select_related("partner").prefetch_related("membership_types")
+    )
+    chosen = None
+    type_id = request.GET.get("type", "")
+    if type_id.isdigit():
+        chosen = types.filter(pk=type_id).first()
+        if chosen is not None:
+            benefits = benefits.for_type(chosen)
+    context = {"benefits": benefits, "types": types, "chosen": chosen}
+    return render(request, "members/benefit_list.html", context)
+
+
+@permission_required("members.export_member", raise_exception=True)
+def member_export(request, fmt):
+    members, _form = _filtered_members(request)
+    members = members.order_by("sequence")
+    year = fiscal_year_of(timezone.localdate())
+    count = members.count()
+    log_action(
+        action=AuditEvent.Action.EXPORT, user=request.user, request=request, format=fmt, count=count
+    )
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    if fmt == "xlsx":
+        response = HttpResponse(
+            exports.excel_bytes(members, year),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        response = StreamingHttpResponse(
+            exports.csv_lines(members, year), content_type="text/csv; charset=utf-8"
+        )
+    response["Content-Disposition"] = f'attachment; filename="members-{stamp}.{fmt}"'
+    return response
+
+
+@permission_required("members.import_member", raise_exception=True)
+def member_import(request):
+    if request.user.center_id is None:
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None)
+    check = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            check = imports.check_file(form.cleaned_data["file"].read(), request.user.center)
+        except imports.ImportFileError as error:
+            form.add_error("file", str(error))
+        else:
+            # Only a clean file may be confirmed; its checked rows wait in the session.
+            if check.errors:
+                request.session.pop(IMPORT_KEY, None)
+            else:
+                request.session[IMPORT_KEY] = {
+                    "center": request.user.center_id,
+                    "rows": check.rows,
+                }
+    return render(request, "members/member_import.html", {"form": form, "check": check})
+
+
+@require_POST
+@permission_required("members.import_member", raise_exception=True)
+def member_import_confirm(request):
+    pending = request.session.pop(IMPORT_KEY, None)
+    if not pending or pending["center"] != request.user.center_id:
+        messages.error(request, _("There is no checked file to import. Upload it again."))
+        return redirect("members:member-import")
+    try:
+        count = services.members_import(
+            center=request.user.center, rows=pending["rows"], by=request.user, request=request
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        messages.error(request, _("Nothing was imported. Upload the file again."))
+        return redirect("members:member-import")
+    messages.success(
+        request,
+        ngettext("%(count)d member imported.", "%(count)d members imported.", count)
+        % {"count": count},
+    )
+    return redirect("members:member-list")
