@@ -268,6 +268,13 @@ class IntakeForm(forms.ModelForm):
         self.fields["taken_by"].initial = user.pk
         self.fields["received_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
         self.fields["channel"].initial = Consultation.Channel.PHONE
+        # Toggle buttons without the empty "---------" choice.
+        for name, choices in [
+            ("channel", Consultation.Channel.choices),
+            ("outcome", Consultation.Outcome.choices),
+        ]:
+            self.fields[name].choices = choices
+            self.fields[name].widget.attrs["class"] = "btn-check"
         self.fields["client"].queryset = Client.objects.visible_to(user)
         self.fields["case"].queryset = Case.objects.visible_to(user).open()
         self.fields["municipality"].queryset = Municipality.objects.served()
