@@ -1,7 +1,8 @@
 """The member register as CSV (UTF-8 with BOM, which Excel opens) and as Excel.
 
 The headers are the import's (members.imports.COLUMNS), so an exported file can be
-edited and read back; the fee columns after them are ignored on import.
+edited and read back: this fiscal year's fee and what was paid of it come back as a fee
+with one payment; the status and the arrears columns are ignored on import.
 """
 
 import csv
@@ -14,7 +15,6 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from .fiscal import fiscal_year_label
 from .imports import COLUMN_HEADERS
 from .models import Fee, Member
 
@@ -52,13 +52,13 @@ WIDTHS = {
 }
 
 
-def headers(year):
-    label = fiscal_year_label(year)
+def headers():
     return [
         *(COLUMN_HEADERS[name] for name in FIELDS),
+        COLUMN_HEADERS["fee_year"],
+        COLUMN_HEADERS["fee_amount"],
+        COLUMN_HEADERS["paid_amount"],
         "状態",
-        f"{label}会費",
-        f"{label}納入額",
         "未納額（累計）",
     ]
 
@@ -102,9 +102,10 @@ def export_rows(members, year):
             member.left_on,
             str(reasons.get(member.leave_reason, "")),
             member.notes,
-            str(statuses[member.status]),
+            year if member.fee_amount is not None else None,
             member.fee_amount,
             member.fee_paid,
+            str(statuses[member.status]),
             member.fee_outstanding,
         ]
 
@@ -128,7 +129,7 @@ def csv_lines(members, year):
         buffer.truncate()
         return text
 
-    writer.writerow(headers(year))
+    writer.writerow(headers())
     yield "\ufeff" + flush()
     for row in export_rows(members, year):
         # Cells that a spreadsheet would run as a formula are quoted with an apostrophe.
@@ -143,13 +144,13 @@ def _defused(text):
 def excel_bytes(members, year):
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("会員名簿")
-    names = [*FIELDS, "status", "fee", "paid", "outstanding"]
+    names = [*FIELDS, "fee_year", "fee", "paid", "status", "outstanding"]
     for index, name in enumerate(names, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = WIDTHS.get(name, 12)
     sheet.freeze_panes = "A2"
     bold = Font(bold=True)
     header_cells = []
-    for text in headers(year):
+    for text in headers():
         cell = WriteOnlyCell(sheet, value=text)
         cell.font = bold
         header_cells.append(cell)

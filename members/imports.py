@@ -14,9 +14,14 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from network.models import Municipality
+
+from .fiscal import fiscal_year_of
 from .models import Member, MembershipType, member_number
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -39,6 +44,11 @@ COLUMNS = [
     ("left_on", "退会日", ["left_on"]),
     ("leave_reason", "退会理由", ["leave_reason"]),
     ("notes", "備考", ["notes"]),
+    # A fee with what was paid of it, for registers that note this year's payment.
+    ("fee_year", "会費年度", ["年度", "fee_year"]),
+    ("fee_amount", "会費", ["会費額", "fee_amount"]),
+    ("paid_amount", "納入額", ["入金額", "paid_amount"]),
+    ("paid_on", "納入日", ["入金日", "paid_on"]),
 ]
 COLUMN_HEADERS = {key: header for key, header, _others in COLUMNS}
 HEADERS = {
@@ -70,8 +80,33 @@ class JapaneseDateField(forms.DateField):
     input_formats = DATE_FORMATS
 
 
-class MemberImportRow(forms.ModelForm):
-    """One CSV row, checked like the member form: same fields, normalisation and rules."""
+NEGATIVE = {"min_value": gettext_lazy("The amount cannot be negative.")}
+
+
+def _number(value):
+    """Amounts as Excel writes them: 3,000 or ３０００ or 3000円."""
+    text = unicodedata.normalize("NFKC", value or "").replace(",", "").strip()
+    return text.removesuffix("円").removeprefix("¥").strip()
+
+
+# Member fields that an import row fills in as the member form does.
+MODEL_FIELDS = [
+    "name",
+    "name_kana",
+    "contact_person",
+    "postcode",
+    "address",
+    "phone",
+    "email",
+    "union",
+    "notes",
+]
+
+
+class MemberImportRow(forms.Form):
+    """One CSV row, checked like the member form: the model's form fields (normalising
+    kana, postcodes and phones) and its rules (`Member.check_rules`), without a query
+    per row."""
 
     membership_type = forms.CharField(label=gettext_lazy("membership type"))
     is_retired = forms.CharField(label=gettext_lazy("retired"), required=False)
@@ -79,30 +114,25 @@ class MemberImportRow(forms.ModelForm):
     birth_date = JapaneseDateField(label=gettext_lazy("date of birth"), required=False)
     joined_on = JapaneseDateField(label=gettext_lazy("joined on"))
     left_on = JapaneseDateField(label=gettext_lazy("left on"), required=False)
+    fee_year = forms.IntegerField(
+        label=gettext_lazy("Fiscal year"), required=False, min_value=2000, max_value=2100
+    )
+    fee_amount = forms.IntegerField(
+        label=gettext_lazy("Fee"), required=False, min_value=0, error_messages=NEGATIVE
+    )
+    paid_amount = forms.IntegerField(
+        label=gettext_lazy("Paid"), required=False, min_value=0, error_messages=NEGATIVE
+    )
+    paid_on = JapaneseDateField(label=gettext_lazy("paid on"), required=False)
 
-    class Meta:
-        model = Member
-        fields = [
-            "membership_type",
-            "name",
-            "name_kana",
-            "birth_date",
-            "contact_person",
-            "postcode",
-            "address",
-            "phone",
-            "email",
-            "union",
-            "is_retired",
-            "joined_on",
-            "left_on",
-            "leave_reason",
-            "notes",
-        ]
-
-    def __init__(self, *args, types, **kwargs):
+    def __init__(self, data, *, types, municipality_ids, **kwargs):
         self.types = types
-        super().__init__(*args, **kwargs)
+        self.municipality_ids = municipality_ids
+        self.member = None
+        for name in ("fee_amount", "paid_amount"):
+            if name in data:
+                data[name] = _number(data[name])
+        super().__init__(data, **kwargs)
 
     def clean_membership_type(self):
         value = unicodedata.normalize("NFKC", self.cleaned_data["membership_type"]).strip()
@@ -131,6 +161,49 @@ class MemberImportRow(forms.ModelForm):
         # Registers write free text: keep it as a note under "other".
         self.cleaned_data["leave_note"] = value[:200]
         return Member.LeaveReason.OTHER
+
+    def clean(self):
+        data = super().clean()
+        membership_type = data.get("membership_type")
+        due = data.get("fee_amount")
+        if due is None and isinstance(membership_type, MembershipType):
+            due = membership_type.annual_fee
+        paid = data.get("paid_amount")
+        if paid and due is not None and paid > due:
+            self.add_error(
+                "paid_amount",
+                _("The amount paid is more than the fee (¥%(fee)s).") % {"fee": f"{due:,}"},
+            )
+        data["fee_due"] = due
+        if not self.errors:
+            self.member = self._member(data)
+        return data
+
+    def _member(self, data):
+        member = Member(
+            **{name: data[name] for name in MODEL_FIELDS},
+            membership_type=data["membership_type"],
+            birth_date=data["birth_date"],
+            is_retired=data["is_retired"],
+            joined_on=data["joined_on"],
+            left_on=data["left_on"],
+            leave_reason=data["leave_reason"],
+            leave_note=data.get("leave_note", ""),
+        )
+        member.fill_in_address(self.municipality_ids)
+        try:
+            member.check_rules()
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                self.add_error(name if name in self.fields else None, messages)
+            return None
+        return member
+
+
+MemberImportRow.base_fields = {
+    **forms.fields_for_model(Member, fields=MODEL_FIELDS),
+    **MemberImportRow.base_fields,
+}
 
 
 @dataclass
@@ -169,6 +242,7 @@ def check_file(data: bytes, center) -> ImportCheck:
         ignored_columns=[h for h, key in zip(header, keys, strict=True) if not key]
     )
     types = _types_by_name()
+    municipality_ids = dict(Municipality.objects.values_list("code", "pk"))
     existing = set(Member.objects.filter(center=center).values_list("sequence", flat=True))
     seen = {}
     try:
@@ -178,7 +252,9 @@ def check_file(data: bytes, center) -> ImportCheck:
                 continue
             result.total += 1
             row = {key: value.strip() for key, value in zip(keys, values, strict=False) if key}
-            checked = _check_row(row, line, center, types, existing, seen, result.errors)
+            checked = _check_row(
+                row, line, center, types, municipality_ids, existing, seen, result.errors
+            )
             if checked is not None:
                 result.rows.append(checked)
     except csv.Error as error:
@@ -196,9 +272,9 @@ def _types_by_name():
     return types
 
 
-def _check_row(row, line, center, types, existing, seen, errors):
+def _check_row(row, line, center, types, municipality_ids, existing, seen, errors):
     number = row.pop("number", "")
-    form = MemberImportRow(row, types=types)
+    form = MemberImportRow(row, types=types, municipality_ids=municipality_ids)
     ok = form.is_valid()
     for name, messages in form.errors.items():
         column = COLUMN_HEADERS.get(name, "")
@@ -231,19 +307,39 @@ def _check_row(row, line, center, types, existing, seen, errors):
         seen.setdefault(sequence, line)
     if not ok:
         return None
-    member = form.instance
+    member = form.member
     return {
         "line": line,
         "sequence": sequence,
         "membership_type": member.membership_type_id,
         "municipality": member.municipality_id,
-        "leave_note": form.cleaned_data.get("leave_note", ""),
+        "fee": _fee_values(form.cleaned_data),
         **{
             name: value.isoformat() if isinstance(value, datetime.date) else value
-            for name in MemberImportRow.Meta.fields
-            if name not in ("membership_type",)
+            for name in [*MODEL_FIELDS, *ROW_FIELDS]
             for value in [getattr(member, name)]
         },
+    }
+
+
+# Member fields besides MODEL_FIELDS that a checked row carries.
+ROW_FIELDS = ["birth_date", "is_retired", "joined_on", "left_on", "leave_reason", "leave_note"]
+
+
+def _fee_values(data):
+    """The row's fee and payment, or None when the row has neither."""
+    if (
+        data.get("fee_year") is None
+        and not data.get("paid_amount")
+        and data.get("fee_amount") is None
+    ):
+        return None
+    paid_on = data.get("paid_on") or timezone.localdate()
+    return {
+        "fiscal_year": data.get("fee_year") or fiscal_year_of(paid_on),
+        "amount": data["fee_due"],
+        "paid": data.get("paid_amount") or 0,
+        "paid_on": paid_on.isoformat(),
     }
 
 
@@ -267,7 +363,7 @@ def build_member(center, row):
     values = {
         name: value
         for name, value in row.items()
-        if name not in ("line", "sequence", "membership_type", "municipality")
+        if name not in ("line", "sequence", "membership_type", "municipality", "fee")
     }
     for name in ("birth_date", "joined_on", "left_on"):
         if values[name]:

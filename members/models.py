@@ -355,20 +355,34 @@ class Member(models.Model):
         return search_key(" ".join([self.number, self.name, self.name_kana, self.contact_person]))
 
     def clean(self):
+        self.fill_in_address()
+        self.check_rules()
+
+    def fill_in_address(self, municipality_ids=None):
+        """Address (when empty) and municipality from the postal code.
+
+        `municipality_ids` ({code: id}) saves a query per member in bulk checks.
+        """
         if self.postcode and not self.address:
             self.address = address_for(self.postcode)
         if self.postcode:
-            self.municipality = Municipality.objects.filter(
-                code=_municipality_code_for(self.postcode)
-            ).first()
-        if self.membership_type_id is None:
-            return
-        if self.membership_type.for_organisations and self.birth_date:
-            raise ValidationError(
-                {"birth_date": _("Organisations have no date of birth; leave it empty.")}
-            )
+            code = _municipality_code_for(self.postcode)
+            if municipality_ids is not None:
+                self.municipality_id = municipality_ids.get(code)
+            else:
+                self.municipality = Municipality.objects.filter(code=code).first()
+
+    def check_rules(self):
+        """The rules across fields; raises ValidationError keyed by field."""
+        errors = {}
+        if self.membership_type_id and self.membership_type.for_organisations and self.birth_date:
+            errors["birth_date"] = _("Organisations have no date of birth; leave it empty.")
         if self.left_on and not self.leave_reason:
-            raise ValidationError({"leave_reason": _("Choose why the member left.")})
+            errors["leave_reason"] = _("Choose why the member left.")
+        if self.left_on and self.joined_on and self.left_on < self.joined_on:
+            errors["left_on"] = _("A member cannot leave before joining.")
+        if errors:
+            raise ValidationError(errors)
 
     def assign_number(self):
         """Give a new member the centre's next number (inside the caller's transaction)."""

@@ -1,5 +1,7 @@
 """Writes that touch several models: each is atomic and audited in the same transaction."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -9,6 +11,9 @@ from accounts.models import AuditEvent
 
 from .fiscal import fiscal_year_label, fiscal_year_of
 from .models import Fee, Member, MemberNumberCounter, MembershipType, Payment, member_number
+
+# The receipt number of payments carried over from an imported register.
+IMPORTED_RECEIPT = "移行"
 
 
 def _fee_for_new_member(member):
@@ -190,5 +195,32 @@ def members_import(*, center, rows: list[dict], by, request=None) -> int:
         member.search_text = member.build_search_text()
         members.append(member)
     Member.objects.bulk_create(members, batch_size=1000)
-    log_action(action=AuditEvent.Action.CREATE, user=by, request=request, imported=len(members))
+    fees, payments = [], []
+    for member, row in zip(members, rows, strict=True):
+        if row["fee"]:
+            fee = Fee(
+                member=member, **{k: row["fee"][k] for k in ("fiscal_year", "amount", "paid")}
+            )
+            fees.append(fee)
+            if fee.paid:
+                payments.append(
+                    Payment(
+                        fee=fee,
+                        amount=fee.paid,
+                        paid_on=datetime.date.fromisoformat(row["fee"]["paid_on"]),
+                        method=Payment.Method.OTHER,
+                        receipt_number=IMPORTED_RECEIPT,
+                        recorded_by=by,
+                    )
+                )
+    Fee.objects.bulk_create(fees, batch_size=1000)
+    Payment.objects.bulk_create(payments, batch_size=1000)
+    log_action(
+        action=AuditEvent.Action.CREATE,
+        user=by,
+        request=request,
+        imported=len(members),
+        fees=len(fees),
+        payments=len(payments),
+    )
     return len(members)

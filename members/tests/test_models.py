@@ -207,4 +207,4 @@ def test_leaving_needs_a_reason_and_a_date_after_joining(member):
 
     with pytest.raises(ValidationError) as error:
         member.leave(on=D(2019, 1, 1), reason="")
-    assert {"leave_reason", "__all__"} <= set(error.value.message_dict)
+    assert {"leave_reason", "left_on"} <= set(error.value.message_dict)
