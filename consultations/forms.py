@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import model_to_dict
 from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -113,8 +114,8 @@ class _AddressMixin:
     def set_address_choices(self):
         self.fields["prefecture"].queryset = Prefecture.objects.all()
         municipalities = Municipality.objects.select_related("prefecture")
-        prefecture = self["prefecture"].value()
-        if prefecture:
+        prefecture = str(self["prefecture"].value() or "")
+        if prefecture.isascii() and prefecture.isdigit():
             municipalities = municipalities.filter(prefecture=prefecture)
         else:
             municipalities = municipalities.filter(prefecture__is_served=True)
@@ -213,6 +214,7 @@ class IntakeForm(forms.ModelForm):
         required=False,
         widget=forms.RadioSelect,
         empty_label=_("Open a new case"),
+        blank=True,
     )
     case_title = forms.CharField(
         label=_("Title of the new case"),
@@ -278,8 +280,11 @@ class IntakeForm(forms.ModelForm):
         self.fields["client"].queryset = Client.objects.visible_to(user)
         self.fields["case"].queryset = Case.objects.visible_to(user).open()
         self.fields["municipality"].queryset = Municipality.objects.served()
+        self.fields["case"].label_from_instance = _case_choice_label
         if client is not None:
-            self.fields["case"].queryset = self.fields["case"].queryset.filter(client=client)
+            self.fields["case"].queryset = (
+                self.fields["case"].queryset.filter(client=client).select_related("main_topic")
+            )
             for name, value in client.profile().items():
                 self.fields[name].initial = value
 
@@ -296,6 +301,15 @@ class IntakeForm(forms.ModelForm):
             topics = {t.code: t for t in Topic.objects.filter(code__in=[main, *others])}
             data["topics"] = [topics[code] for code in [main, *others] if code in topics]
         return data
+
+
+def _case_choice_label(case):
+    return _("%(number)s %(title)s (%(status)s, last contact %(date)s)") % {
+        "number": case.number,
+        "title": case.title,
+        "status": case.get_status_display(),
+        "date": date_format(timezone.localtime(case.last_contact_at), "SHORT_DATE_FORMAT"),
+    }
 
 
 class CaseForm(StaleEditForm):

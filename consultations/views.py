@@ -75,7 +75,9 @@ def intake(request):
         form = _unbound_copy(IntakeForm, data, user=user, client=client)
         client_form = _unbound_copy(ClientIntakeForm, data, prefix="client")
         if client is not None:
-            form.initial.update(client=client.pk, case=None, **client.profile())
+            # Most returning contacts carry on with the latest open case.
+            latest = form.fields["case"].queryset.first()
+            form.initial.update(client=client.pk, case=latest and latest.pk, **client.profile())
         context = _intake_context(form, client_form, client)
         if looking_up:
             context["matches"] = _matching_clients(request, user)
@@ -115,10 +117,7 @@ def intake(request):
 
 
 def _intake_context(form, client_form, client):
-    context = {"form": form, "client_form": client_form, "client": client}
-    if client is not None:
-        context["client_cases"] = form.fields["case"].queryset.select_related("main_topic")
-    return context
+    return {"form": form, "client_form": client_form, "client": client}
 
 
 def _unbound_copy(form_class, data, **kwargs):
@@ -138,7 +137,7 @@ def _chosen_client(request):
     else:
         pk = request.POST.get("choose_client") or request.POST.get("client")
     # A pk is no personal data; it may come in the URL from a client's page.
-    if not pk or not str(pk).isdigit():
+    if not (pk and pk.isascii() and pk.isdigit()):
         return None
     return Client.objects.visible_to(request.user).filter(pk=pk).first()
 

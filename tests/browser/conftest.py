@@ -1,11 +1,13 @@
 """Playwright driving Debian's Chromium (`playwright install` cannot download here)."""
 
+import io
 import os
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
+from django.core.management import call_command
 from django.db import connections
 from playwright.sync_api import sync_playwright
 
@@ -75,3 +77,9 @@ def save_screenshot(page, name):
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=path, full_page=True)
     return path
+
+
+@pytest.fixture
+def demo(transactional_db):
+    """The whole demo (staff, directory, consultations), as `make run` shows it."""
+    call_command("seed_demo", stdout=io.StringIO())

@@ -1,21 +1,14 @@
 """A coordinator finds who can help with a dismissal in 白山市, and when."""
 
-import io
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from tests.browser.conftest import check_accessibility, save_screenshot
 from tests.browser.test_login_journey import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-@pytest.fixture
-def demo(transactional_db):
-    call_command("seed_demo", stdout=io.StringIO())
 
 
 def test_a_coordinator_finds_partners_for_a_dismissal_in_hakusan(page, live_server, demo):

@@ -1,10 +1,8 @@
 """Every demo role logs in, sees its Japanese home page, and logs out."""
 
-import io
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from accounts.tests.factories import DEMO_PASSWORD
@@ -13,11 +11,6 @@ from tests.browser.conftest import check_accessibility, save_screenshot
 # serialized_rollback: the flush after a live-server test would otherwise also empty
 # the groups that the roles migration created, for the tests that run after it.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-@pytest.fixture
-def demo(transactional_db):
-    call_command("seed_demo", stdout=io.StringIO())
 
 
 def log_in(page, live_server, username):
