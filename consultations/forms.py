@@ -86,16 +86,38 @@ class StaleEditForm(forms.ModelForm):
         return changes
 
     def take_over(self, current):
-        """Re-base the form on the record as now saved, keeping what was typed."""
+        """Re-base the form on the record as now saved: the fields this user changed keep
+        what was typed, every other field shows the saved value, so saving again changes
+        only what this user meant to change."""
         self.data = self.data.copy()
         self.data[self.add_prefix("version")] = current.version
         saved = model_to_dict(current)
         for name in self._meta.fields:
-            if name in self.fields:
-                value = self.fields[name].prepare_value(saved.get(name))
-                if isinstance(value, bool):
-                    value = "True" if value else ""
-                self.data[self[name].html_initial_name] = "" if value is None else value
+            field = self.fields.get(name)
+            if field is None:
+                continue
+            value = _as_form_data(field.prepare_value(saved.get(name)))
+            if not self._typed_by_user(name):
+                self.data.setlist(self.add_prefix(name), [value])
+            self.data[self[name].html_initial_name] = value
+
+    def _typed_by_user(self, name):
+        """Whether the user changed this field from what the form showed when loaded."""
+        field = self.fields[name]
+        seen = field.hidden_widget().value_from_datadict(
+            self.data, self.files, self[name].html_initial_name
+        )
+        try:
+            seen = field.to_python(seen)
+        except ValidationError:
+            return True
+        return field.has_changed(seen, self[name].data)
+
+
+def _as_form_data(value):
+    if isinstance(value, bool):
+        return "True" if value else ""
+    return "" if value is None else str(value)
 
 
 def _display(instance, name):

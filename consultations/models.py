@@ -215,15 +215,15 @@ def address_of(postcode):
 
 class ClientQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """The user's centre's clients, less those known only through restricted cases
-        the user may not see."""
+        """The user's centre's clients, less those whose every case is a restricted one
+        the user may not see (a client with a case the user sees is no secret to them)."""
         clients = scoped_to_center(self, user)
         if user.has_perm(VIEW_RESTRICTED):
             return clients
-        hidden_cases = Case.objects.filter(client=OuterRef("pk"), restricted=True).exclude(
-            assigned_to=user
-        )
-        return clients.exclude(Exists(hidden_cases))
+        cases = Case.objects.filter(client=OuterRef("pk"))
+        hidden = cases.filter(restricted=True).exclude(assigned_to=user)
+        shown = cases.filter(Q(restricted=False) | Q(assigned_to=user))
+        return clients.exclude(Exists(hidden) & ~Exists(shown))
 
     def matching(self, *, kana="", phone=""):
         """Clients whose reading starts with `kana` (any kana, any width) or who have a
@@ -364,6 +364,9 @@ class Client(ConsulterProfile):
 
     def save_edit(self, *, expected_version, fields):
         """Save an edit made from a form loaded at `expected_version` (see StaleEdit)."""
+        if "postcode" in fields:
+            # clean() may have filled the address from the new postcode.
+            fields = [*fields, "prefecture", "municipality", "town"]
         self.search_kana = search_key(self.family_name_kana + self.given_name_kana)
         self.search_name = search_key(self.family_name + self.given_name + self.alias)
         _save_versioned(

@@ -321,12 +321,6 @@ def test_a_status_change_makes_an_open_edit_form_stale(client, counter_staff, ca
     assert Case.objects.get(pk=case.pk).title == "残業代の未払い"
 
 
-@pytest.mark.xfail(
-    reason="take_over() re-bases every field on the saved record but keeps the stale "
-    "value of fields the second person never touched, so saving again silently reverts "
-    "the first person's change to them (consultations/forms.py, StaleEditForm.take_over)",
-    strict=True,
-)
 def test_saving_again_after_a_stale_edit_keeps_what_the_other_person_changed(
     client, second_client, counter_staff, coordinator, case
 ):

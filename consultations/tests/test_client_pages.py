@@ -69,12 +69,6 @@ def test_the_page_shows_the_age_from_the_birth_date(client, counter_staff, clien
     assert client.get(detail_url(client_record)).context["age"] == 40
 
 
-@pytest.mark.xfail(
-    reason="ClientQuerySet.visible_to hides every client with a restricted case the user "
-    "may not see, even one the user knows through an open, unrestricted case "
-    "(consultations/models.py, ClientQuerySet.visible_to)",
-    strict=True,
-)
 def test_a_restricted_case_of_the_client_is_hidden_from_unassigned_counter_staff(
     client, counter_staff, coordinator, client_record, case
 ):
@@ -234,12 +228,6 @@ def test_bad_input_answers_with_the_form(
     assert not audits(saved, AuditEvent.Action.CHANGE).exists()
 
 
-@pytest.mark.xfail(
-    reason="Client.clean() fills prefecture, municipality and town from the postcode, but "
-    "client_edit saves only form.changed_fields(), which holds just 'postcode' "
-    "(consultations/views.py, client_edit)",
-    strict=True,
-)
 def test_the_postcode_fills_the_address_on_save(client, counter_staff, client_record):
     client.force_login(counter_staff)
 
