@@ -6,14 +6,16 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.demo import DEMO_STAFF, refuse_real_data, seed_staff
+from consultations.demo import seed_consultations
 from network.demo import seed_directory
 
 
 class Command(BaseCommand):
     help = (
         "Load the demo: two centres in Ishikawa with one staff member per role (all with "
-        "the same printed password), then a directory of some 70 partners across Ishikawa. "
-        "Safe to run again: staff are reset, an existing directory is left as it is. Refuses "
+        "the same printed password), then a directory of some 70 partners across Ishikawa, "
+        "then a year of consultations at both centres (about 1,500). Safe to run again: staff "
+        "are reset, an existing directory or existing consultations are left as they are. Refuses "
         "to touch a database that holds users or centres that are not the demo's. Run by "
         "`make run`, never in production."
     )
@@ -29,6 +31,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             seed_staff()
             directory = seed_directory()
+            consultations = seed_consultations()
 
         self.stdout.write(self.style.SUCCESS(_("Demo data is ready. Log in with:")))
         for username, code, roles, _is_staff in DEMO_STAFF:
@@ -50,3 +53,24 @@ class Command(BaseCommand):
                 "%(organisations)d organisations (%(services)d services, %(contacts)d contacts)."
             )
         self.stdout.write(message % counts)
+        self.stdout.write(_consultations_message(consultations))
+
+
+def _consultations_message(summary):
+    counts = {
+        "consultations": summary.consultations,
+        "cases": summary.cases,
+        "clients": summary.clients,
+        "notes": summary.handover_notes,
+    }
+    if summary.created:
+        message = _(
+            "Consultations: %(consultations)d in %(cases)d cases over the last twelve months "
+            "(%(clients)d named clients, %(notes)d hand-over notes)."
+        )
+    else:
+        message = _(
+            "The centres already had consultations, which were left as they are: "
+            "%(consultations)d in %(cases)d cases (%(clients)d named clients)."
+        )
+    return message % counts
