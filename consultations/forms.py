@@ -6,7 +6,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from accounts.japanese import format_phone
 from accounts.models import User
+from members.models import Member
 from network.forms import topic_filter_choices
 from network.models import Municipality, Prefecture, Topic
 
@@ -127,11 +129,31 @@ def _display(instance, name):
         return _("(empty)")
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
+    if name.startswith("phone_"):
+        return format_phone(value)
     return str(value)
 
 
-class _AddressMixin:
-    """Prefecture and municipality choices for a 郵便番号-filled address."""
+class MemberNumberField(forms.ModelChoiceField):
+    """A member chosen by their member number (KNZ-00042), among the user's centre's."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            queryset=Member.objects.none(),
+            to_field_name="number",
+            required=False,
+            label=_("Member number"),
+            help_text=_("When the client is also a member, e.g. KNZ-00042."),
+            error_messages={"invalid_choice": _("No member of this centre has that number.")},
+            **kwargs,
+        )
+
+
+class _ClientFormMixin:
+    """Address choices for a 郵便番号-filled address, and the member link."""
+
+    def set_member_choices(self, user):
+        self.fields["member"].queryset = Member.objects.visible_to(user)
 
     def set_address_choices(self):
         self.fields["prefecture"].queryset = Prefecture.objects.all()
@@ -160,17 +182,20 @@ class _AddressMixin:
         self.set_address_choices()
 
 
-class ClientIntakeForm(_AddressMixin, forms.ModelForm):
+class ClientIntakeForm(_ClientFormMixin, forms.ModelForm):
     """A new client at intake; the statistical attributes come from the consultation."""
+
+    member = MemberNumberField(widget=forms.HiddenInput)
 
     class Meta:
         model = Client
-        fields = CLIENT_FIELDS
+        fields = [*CLIENT_FIELDS, "member"]
         widgets = {"birth_date": DATE}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.set_address_choices()
+        self.set_member_choices(user)
         for name in LOOKUP_FIELDS:
             self.fields[name].widget.attrs.update(
                 {
@@ -195,17 +220,20 @@ class ClientIntakeForm(_AddressMixin, forms.ModelForm):
         )
 
 
-class ClientForm(_AddressMixin, StaleEditForm):
+class ClientForm(_ClientFormMixin, StaleEditForm):
     """Editing a client, with their current statistical attributes."""
+
+    member = MemberNumberField()
 
     class Meta:
         model = Client
-        fields = [*CLIENT_FIELDS, *Client.PROFILE_FIELDS]
+        fields = [*CLIENT_FIELDS, "member", *Client.PROFILE_FIELDS]
         widgets = {"birth_date": DATE}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.set_address_choices()
+        self.set_member_choices(user)
 
 
 class IntakeForm(forms.ModelForm):

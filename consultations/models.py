@@ -22,6 +22,7 @@ from accounts.fields import KanaField, PhoneDigitsField, PostcodeField
 from accounts.japanese import format_phone
 from accounts.scoping import scoped_to_center
 from accounts.search import search_key, search_terms
+from members.models import Member
 from network.models import Municipality, Prefecture, Topic
 
 # Hand-over notes older than this no longer show as unread on the home page.
@@ -225,6 +226,12 @@ class ClientQuerySet(models.QuerySet):
         shown = cases.filter(Q(restricted=False) | Q(assigned_to=user))
         return clients.exclude(Exists(hidden) & ~Exists(shown))
 
+    def with_membership(self):
+        """Annotate `is_member`: linked to a member in good standing today."""
+        return self.annotate(
+            is_member=Exists(Member.objects.current().filter(pk=OuterRef("member_id")))
+        )
+
     def matching(self, *, kana="", phone=""):
         """Clients whose reading starts with `kana` (any kana, any width) or who have a
         phone number starting with the digits of `phone`. Both use indexes."""
@@ -289,6 +296,15 @@ class Client(ConsulterProfile):
     no_post_home = models.BooleanField(_("do not send post home"), default=False)
     no_voicemail = models.BooleanField(_("do not leave voicemail"), default=False)
     contact_note = models.CharField(_("note on contacting"), max_length=200, blank=True)
+    member = models.ForeignKey(
+        "members.Member",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="clients",
+        verbose_name=_("member"),
+        help_text=_("The member number, when the client is also a member."),
+    )
     search_kana = models.CharField(max_length=200, editable=False, db_index=True)
     search_name = models.CharField(max_length=200, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)

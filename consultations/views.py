@@ -10,10 +10,11 @@ from django.views.decorators.http import require_POST
 
 from accounts.audit import log_action
 from accounts.models import AuditEvent
+from accounts.search import search_key
 from accounts.views import home_context
+from members.models import Member
 
 from .forms import (
-    LOOKUP_FIELDS,
     CaseCloseForm,
     CaseFilterForm,
     CaseForm,
@@ -35,11 +36,13 @@ FILTER_SESSION_KEY = "consultations:case-filters"
 
 def get_case_for_user(user, number):
     """The case with this number if the user may see it (own centre, restriction); else 404."""
-    return get_object_or_404(Case.objects.visible_to(user), number=number)
+    cases = Case.objects.visible_to(user).select_related("client", "assigned_to", "main_topic")
+    return get_object_or_404(cases, number=number)
 
 
 def get_client_for_user(user, pk):
-    return get_object_or_404(Client.objects.visible_to(user), pk=pk)
+    clients = Client.objects.visible_to(user).with_membership().select_related("member")
+    return get_object_or_404(clients, pk=pk)
 
 
 def home(request):
@@ -50,7 +53,7 @@ def home(request):
         context["my_cases"] = Case.objects.visible_to(user).open().assigned_to(user).for_list()[:20]
     if user.has_perm("consultations.view_handovernote"):
         context["unread_notes"] = (
-            HandoverNote.objects.visible_to(user).unread_by(user).select_related("author")
+            HandoverNote.objects.visible_to(user).unread_by(user).select_related("author")[:10]
         )
     return render(request, "consultations/home.html", context)
 
@@ -67,13 +70,17 @@ def intake(request):
     client = _chosen_client(request)
     looking_up = request.method == "POST" and "lookup" in request.POST
     if looking_up and request.htmx:
-        context = {"matches": _matching_clients(request, user)}
+        context = {
+            "matches": _matching_clients(request, user),
+            "member_matches": _matching_members(request, user),
+        }
         return render(request, "consultations/intake.html#client-matches", context)
-    if request.method == "GET" or looking_up or {"choose_client", "new_client"} & set(request.POST):
+    choosing = {"choose_client", "choose_member", "new_client"} & set(request.POST)
+    if request.method == "GET" or looking_up or choosing:
         # Mid-typing: show what was typed, without error messages.
         data = request.POST if request.method == "POST" else None
         form = _unbound_copy(IntakeForm, data, user=user, client=client)
-        client_form = _unbound_copy(ClientIntakeForm, data, prefix="client")
+        client_form = _unbound_copy(ClientIntakeForm, data, prefix="client", user=user)
         if client is not None:
             # Most returning contacts carry on with the latest open case.
             latest = form.fields["case"].queryset.first()
@@ -81,10 +88,14 @@ def intake(request):
         context = _intake_context(form, client_form, client)
         if looking_up:
             context["matches"] = _matching_clients(request, user)
+            context["member_matches"] = _matching_members(request, user)
+        member = _chosen_member(request)
+        if member is not None:
+            client_form.initial.update(_client_fields_from(member))
         return render(request, "consultations/intake.html", context)
 
     form = IntakeForm(request.POST, user=user, client=client, initial={"client": client})
-    client_form = ClientIntakeForm(request.POST, prefix="client")
+    client_form = ClientIntakeForm(request.POST, prefix="client", user=user)
     anonymous = form.is_valid() and form.cleaned_data["anonymous"]
     client_ok = client is not None or anonymous or client_form.is_valid()
     if form.is_valid() and client_ok:
@@ -139,26 +150,65 @@ def _chosen_client(request):
     # A pk is no personal data; it may come in the URL from a client's page.
     if not (pk and pk.isascii() and pk.isdigit()):
         return None
-    return Client.objects.visible_to(request.user).filter(pk=pk).first()
+    return Client.objects.visible_to(request.user).with_membership().filter(pk=pk).first()
+
+
+def _typed(request, name):
+    return request.POST.get(f"client-{name}", "")
 
 
 def _matching_clients(request, user):
-    typed = {name: request.POST.get(f"client-{name}", "") for name in LOOKUP_FIELDS}
-    kana = typed["family_name_kana"] + typed["given_name_kana"]
-    phone = typed["phone_mobile"] or typed["phone_home"]
+    kana = _typed(request, "family_name_kana") + _typed(request, "given_name_kana")
+    phone = _typed(request, "phone_mobile") or _typed(request, "phone_home")
     clients = (
         Client.objects.visible_to(user)
         .matching(kana=kana, phone=phone)
+        .with_membership()
         .annotate(open_cases=Count("cases", filter=~Q(cases__status=Case.Status.CLOSED)))
     )
     return list(clients[:MATCHES_SHOWN])
+
+
+def _matching_members(request, user):
+    """Members in good standing with that reading who have no client record yet."""
+    kana = search_key(_typed(request, "family_name_kana") + _typed(request, "given_name_kana"))
+    if len(kana) < 2:
+        return []
+    members = Member.objects.visible_to(user).current().filter(clients__isnull=True)
+    return list(members.filter(search_text__contains=kana)[:MATCHES_SHOWN])
+
+
+def _chosen_member(request):
+    number = request.POST.get("choose_member") if request.method == "POST" else None
+    if not number:
+        return None
+    return Member.objects.visible_to(request.user).filter(number=number).first()
+
+
+def _client_fields_from(member):
+    """A new client's fields, pre-filled from their member record."""
+    family, _space, given = member.name.partition(" ")
+    family_kana, _space, given_kana = member.name_kana.partition(" ")
+    digits = "".join(ch for ch in member.phone if ch.isdigit())
+    mobile = digits[:3] in {"060", "070", "080", "090"}
+    return {
+        "family_name": family,
+        "given_name": given,
+        "family_name_kana": family_kana,
+        "given_name_kana": given_kana,
+        "phone_mobile" if mobile else "phone_home": digits,
+        "email": member.email,
+        "birth_date": member.birth_date,
+        "postcode": member.postcode,
+        "member": member.number,
+    }
 
 
 @require_POST
 @permission_required("consultations.add_client", raise_exception=True)
 def postcode_address(request):
     """The address block filled from a 郵便番号 (htmx), keeping what was typed."""
-    form = ClientIntakeForm(request.POST, prefix="client")
+    form = ClientIntakeForm(request.POST, prefix="client", user=request.user)
     form.fill_address_from_postcode()
     return render(request, "consultations/_address_fields.html", {"client_form": form})
 
@@ -177,18 +227,25 @@ def case_list(request):
             return redirect("consultations:case-list")
         form = CaseFilterForm(request.POST, user=user)
         if form.is_valid():
-            request.session[FILTER_SESSION_KEY] = request.POST.dict()
+            request.session[FILTER_SESSION_KEY] = {
+                name: request.POST.get(name, "") for name in form.fields
+            }
             return redirect("consultations:case-list")
     else:
         form = CaseFilterForm(request.session.get(FILTER_SESSION_KEY) or None, user=user)
-    cases = Case.objects.visible_to(user)
-    if form.is_bound and form.is_valid():
-        cases = form.filter(cases)
+        if form.is_bound and not form.is_valid():
+            # A kept filter that no longer holds (say, the assignee left): drop it.
+            request.session.pop(FILTER_SESSION_KEY)
+            form = CaseFilterForm(user=user)
+    filtered = form.is_bound and form.is_valid()
+    cases = (
+        form.filter(Case.objects.visible_to(user)) if filtered else Case.objects.visible_to(user)
+    )
     page = Paginator(cases.for_list(), CASES_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "consultations/case_list.html",
-        {"form": form, "page": page, "filtered": form.is_bound},
+        {"form": form, "page": page, "filtered": filtered},
     )
 
 
@@ -215,6 +272,8 @@ def case_edit(request, number):
     user = request.user
     case = get_case_for_user(user, number)
     form = CaseForm(request.POST or None, instance=case, user=user)
+    if form.is_valid() and not form.changed_fields():
+        return redirect(case)
     if form.is_valid():
         try:
             case.save_edit(
@@ -338,7 +397,9 @@ def client_detail(request, pk):
 def client_edit(request, pk):
     user = request.user
     client = get_client_for_user(user, pk)
-    form = ClientForm(request.POST or None, instance=client)
+    form = ClientForm(request.POST or None, instance=client, user=user)
+    if form.is_valid() and not form.changed_fields():
+        return redirect(client)
     if form.is_valid():
         try:
             client.save_edit(

@@ -1,9 +1,12 @@
 import datetime
 
 import factory
+from django.db.models import Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from accounts.search import search_key
 from accounts.tests.factories import CenterFactory, UserFactory
 from consultations.models import (
     Case,
@@ -77,6 +80,10 @@ class ConsultationFactory(DjangoModelFactory):
     def topics(self, create, codes):
         if not create:
             return
+        # As the intake does: the case's search key takes in every summary.
+        Case.objects.filter(pk=self.case_id).update(
+            search_text=Concat("search_text", Value(" " + search_key(self.summary)))
+        )
         for position, code in enumerate(codes or ["W1-01"]):
             ConsultationTopic.objects.create(
                 consultation=self, topic=Topic.objects.get(code=code), is_main=position == 0

@@ -362,7 +362,7 @@ def test_a_stale_client_edit_is_refused_and_nothing_is_lost(
     assert response.status_code == 200
     form = response.context["form"]
     assert form.non_field_errors()
-    assert [value for _label, value in form.stale_changes] == ["08011112222"]
+    assert [value for _label, value in form.stale_changes] == ["080-1111-2222"]
     assert (form["contact_hours"].value(), form["no_calls_home"].value()) == ("平日18時以降", True)
     saved = Client.objects.get(pk=client_record.pk)
     assert (saved.phone_mobile, saved.contact_hours, saved.no_calls_home, saved.version) == (
