@@ -179,6 +179,7 @@ class AuditEvent(models.Model):
         CHANGE = "change", _("Changed")
         DELETE = "delete", _("Deleted")
         EXPORT = "export", _("Exported")
+        DENIED = "denied", _("Access denied")
 
     at = models.DateTimeField(_("when"), default=timezone.now)
     action = models.CharField(_("action"), max_length=20, choices=Action)

@@ -1,3 +1,6 @@
+from django.shortcuts import render
+
+from .audit import log_action
 from .models import AuditEvent, User
 
 
@@ -17,3 +20,12 @@ def home_context(request):
     if user.has_perm("accounts.view_auditevent"):
         context["recent_failed_logins"] = AuditEvent.objects.visible_to(user).failed_logins()[:10]
     return context
+
+
+def permission_denied(request, exception):
+    """The 403 page; a signed-in user's refused attempt goes into the audit trail."""
+    if request.user.is_authenticated:
+        log_action(
+            action=AuditEvent.Action.DENIED, user=request.user, request=request, path=request.path
+        )
+    return render(request, "403.html", status=403)

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,15 +35,25 @@ MATCHES_SHOWN = 8
 FILTER_SESSION_KEY = "consultations:case-filters"
 
 
-def get_case_for_user(user, number):
-    """The case with this number if the user may see it (own centre, restriction); else 404."""
-    cases = Case.objects.visible_to(user).select_related("client", "assigned_to", "main_topic")
-    return get_object_or_404(cases, number=number)
+def get_case_or_404(request, number):
+    """The case with this number if the user may see it (own centre, restriction); else
+    404, with the refused attempt in the audit trail."""
+    cases = Case.objects.visible_to(request.user)
+    case = cases.select_related("client", "assigned_to", "main_topic").filter(number=number)
+    return _found_or_denied(request, case.first(), case=number)
 
 
-def get_client_for_user(user, pk):
-    clients = Client.objects.visible_to(user).with_membership().select_related("member")
-    return get_object_or_404(clients, pk=pk)
+def get_client_or_404(request, pk):
+    clients = Client.objects.visible_to(request.user).with_membership().select_related("member")
+    return _found_or_denied(request, clients.filter(pk=pk).first(), client=pk)
+
+
+def _found_or_denied(request, found, **asked):
+    if found is None:
+        # Another centre's or a restricted record looks the same as none at all.
+        log_action(action=AuditEvent.Action.DENIED, user=request.user, request=request, **asked)
+        raise Http404
+    return found
 
 
 def home(request):
@@ -251,7 +262,7 @@ def case_list(request):
 
 @permission_required("consultations.view_case", raise_exception=True)
 def case_detail(request, number):
-    case = get_case_for_user(request.user, number)
+    case = get_case_or_404(request, number)
     log_action(action=AuditEvent.Action.VIEW, user=request.user, request=request, obj=case)
     return render(
         request,
@@ -270,7 +281,7 @@ def case_detail(request, number):
 @permission_required("consultations.change_case", raise_exception=True)
 def case_edit(request, number):
     user = request.user
-    case = get_case_for_user(user, number)
+    case = get_case_or_404(request, number)
     form = CaseForm(request.POST or None, instance=case, user=user)
     if form.is_valid() and not form.changed_fields():
         return redirect(case)
@@ -315,7 +326,7 @@ def _refuse_stale_edit(request, form, current):
 @require_POST
 @permission_required("consultations.add_caseevent", raise_exception=True)
 def case_add_note(request, number):
-    case = get_case_for_user(request.user, number)
+    case = get_case_or_404(request, number)
     form = CaseNoteForm(request.POST)
     if form.is_valid():
         case.add_note(form.cleaned_data["text"], by=request.user)
@@ -346,7 +357,7 @@ def case_reopen(request, number):
 
 def _case_verb(request, number, form_class, verb):
     """Run a status verb on the case from its small form, then go back to the case."""
-    case = get_case_for_user(request.user, number)
+    case = get_case_or_404(request, number)
     kwargs = {"case": case} if form_class is CaseStatusForm else {}
     form = form_class(request.POST, **kwargs)
     if not form.is_valid():
@@ -383,7 +394,7 @@ def _first_error(form):
 @permission_required("consultations.view_client", raise_exception=True)
 def client_detail(request, pk):
     user = request.user
-    client = get_client_for_user(user, pk)
+    client = get_client_or_404(request, pk)
     log_action(action=AuditEvent.Action.VIEW, user=user, request=request, obj=client)
     cases = client.cases.visible_to(user).select_related("assigned_to", "main_topic")
     return render(
@@ -396,7 +407,7 @@ def client_detail(request, pk):
 @permission_required("consultations.change_client", raise_exception=True)
 def client_edit(request, pk):
     user = request.user
-    client = get_client_for_user(user, pk)
+    client = get_client_or_404(request, pk)
     form = ClientForm(request.POST or None, instance=client, user=user)
     if form.is_valid() and not form.changed_fields():
         return redirect(client)

@@ -9,6 +9,8 @@ admin.site.site_header = _("Lifesupport back office")
 admin.site.site_title = _("Lifesupport back office")
 admin.site.index_title = _("Back office")
 
+handler403 = "accounts.views.permission_denied"
+
 urlpatterns = [
     path("", consultations_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
