@@ -118,7 +118,7 @@ class MemberImportRow(forms.Form):
         label=gettext_lazy("Fiscal year"), required=False, min_value=2000, max_value=2100
     )
     fee_amount = forms.IntegerField(
-        label=gettext_lazy("Fee"), required=False, min_value=0, error_messages=NEGATIVE
+        label=gettext_lazy("annual fee"), required=False, min_value=0, error_messages=NEGATIVE
     )
     paid_amount = forms.IntegerField(
         label=gettext_lazy("Amount paid"), required=False, min_value=0, error_messages=NEGATIVE

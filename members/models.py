@@ -261,7 +261,9 @@ class Member(models.Model):
         verbose_name=_("membership type"),
     )
     name = models.CharField(
-        _("name"), max_length=100, help_text=_("Full name, or the organisation's name.")
+        _("name of person or organisation"),
+        max_length=100,
+        help_text=_("Full name, or the organisation's name."),
     )
     name_kana = KanaField(
         _("reading (furigana)"),
@@ -540,7 +542,9 @@ class Payment(models.Model):
         DIRECT_DEBIT = "direct_debit", _("Direct debit")
         OTHER = "other", _("Other")
 
-    fee = models.ForeignKey(Fee, models.PROTECT, related_name="payments", verbose_name=_("fee"))
+    fee = models.ForeignKey(
+        Fee, models.PROTECT, related_name="payments", verbose_name=_("annual fee")
+    )
     paid_on = models.DateField(_("paid on"), default=timezone.localdate)
     amount = models.PositiveIntegerField(_("amount (yen)"), validators=[AT_LEAST_ONE_YEN])
     method = models.CharField(_("method"), max_length=20, choices=Method, default=Method.CASH)

@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('number', models.CharField(editable=False, max_length=20, unique=True, verbose_name='member number')),
                 ('sequence', models.PositiveIntegerField(editable=False, verbose_name='sequence')),
-                ('name', models.CharField(help_text="Full name, or the organisation's name.", max_length=100, verbose_name='name')),
+                ('name', models.CharField(help_text="Full name, or the organisation's name.", max_length=100, verbose_name='name of person or organisation')),
                 ('name_kana', accounts.fields.KanaField(blank=True, help_text='In katakana; hiragana is converted.', max_length=200, verbose_name='reading (furigana)')),
                 ('birth_date', models.DateField(blank=True, null=True, verbose_name='date of birth')),
                 ('contact_person', models.CharField(blank=True, help_text='For organisations: whom to contact.', max_length=100, verbose_name='contact person')),
@@ -140,7 +140,7 @@ class Migration(migrations.Migration):
                 ('method', models.CharField(choices=[('cash', 'Cash'), ('transfer', 'Bank transfer'), ('direct_debit', 'Direct debit'), ('other', 'Other')], default='cash', max_length=20, verbose_name='method')),
                 ('receipt_number', models.CharField(blank=True, max_length=30, verbose_name='receipt number')),
                 ('recorded_at', models.DateTimeField(auto_now_add=True, verbose_name='recorded at')),
-                ('fee', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payments', to='members.fee', verbose_name='fee')),
+                ('fee', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payments', to='members.fee', verbose_name='annual fee')),
                 ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
             ],
             options={
