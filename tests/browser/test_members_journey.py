@@ -12,7 +12,6 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from members.demo import seed_members
 from members.fiscal import fiscal_year_of
 from members.models import Fee, Member
 from tests.browser.conftest import check_accessibility, save_screenshot
@@ -24,7 +23,6 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.fixture
 def demo(transactional_db):
     call_command("seed_demo", stdout=io.StringIO())
-    seed_members()  # a no-op once seed_demo seeds the members itself
 
 
 def test_a_manager_registers_a_friends_club_member_pays_and_prints_the_card(

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from accounts.demo import DEMO_STAFF, refuse_real_data, seed_staff
 from consultations.demo import seed_consultations
+from members.demo import seed_members
 from network.demo import seed_directory
 
 
@@ -32,6 +33,7 @@ class Command(BaseCommand):
             seed_staff()
             directory = seed_directory()
             consultations = seed_consultations()
+            register = seed_members()
 
         self.stdout.write(self.style.SUCCESS(_("Demo data is ready. Log in with:")))
         for username, code, roles, _is_staff in DEMO_STAFF:
@@ -54,6 +56,20 @@ class Command(BaseCommand):
             )
         self.stdout.write(message % counts)
         self.stdout.write(_consultations_message(consultations))
+        self.stdout.write(
+            (
+                _(
+                    "Member register: %(members)d members (%(fees)d fees, %(payments)d "
+                    "payments, %(benefits)d benefits)."
+                )
+                if register.created
+                else _(
+                    "The member register already had members and was left as it is: "
+                    "%(members)d members."
+                )
+            )
+            % vars(register)
+        )
 
 
 def _consultations_message(summary):
