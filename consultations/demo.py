@@ -1747,7 +1747,8 @@ class _Generator:
                 )
                 at = self._at(days[index * len(days) // HANDOVER_COUNT], CH.OTHER)
                 case = self.rng.choice(open_cases)
-                text = HANDOVER_NOTES[(index * 5 + len(notes)) % len(HANDOVER_NOTES)].format(
+                # Ten different notes per centre, the second centre starting further on.
+                text = HANDOVER_NOTES[len(notes) % len(HANDOVER_NOTES)].format(
                     client=case.client.family_name,
                     number=case.number,
                     author=author.name,

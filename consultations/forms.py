@@ -466,3 +466,4 @@ class HandoverNoteForm(forms.ModelForm):
         model = HandoverNote
         fields = ["text"]
         widgets = {"text": forms.Textarea(attrs={"rows": 2})}
+        labels = {"text": _("Message for the next shift")}
