@@ -27,6 +27,7 @@ from accounts.demo import DEMO_CENTERS, DEMO_STAFF
 from accounts.japanese import postal_place
 from accounts.models import Center, User
 from accounts.search import search_key
+from members.models import Member
 from network.calendar_jp import closure_reason
 from network.models import Municipality, Prefecture, Topic
 
@@ -1792,3 +1793,34 @@ def _postcodes_by_municipality():
         place = postal_place(code)
         towns.setdefault(place.jisx0402, []).append((code, place.neighborhood))
     return towns
+
+
+MEMBER_CLIENTS_PER_CENTER = 15
+
+
+def link_member_clients():
+    """Make some demo clients members of the register, as happens when a member consults:
+    the client takes the member's name and reading. Returns how many were linked; none
+    when any client is linked already (the demo ran before)."""
+    if Client.objects.filter(member__isnull=False).exists():
+        return 0
+    linked = 0
+    for center in Center.objects.filter(code__in=[c["code"] for c in DEMO_CENTERS]):
+        members = (
+            Member.objects.filter(center=center, membership_type__holder="person")
+            .current()
+            .order_by("number")[:MEMBER_CLIENTS_PER_CENTER]
+        )
+        clients = Client.objects.filter(center=center, member__isnull=True).order_by("pk")
+        for member, client in zip(members, clients[:MEMBER_CLIENTS_PER_CENTER], strict=False):
+            family, _space, given = member.name.partition(" ")
+            family_kana, _space, given_kana = member.name_kana.partition(" ")
+            client.family_name, client.given_name = family, given
+            client.family_name_kana, client.given_name_kana = family_kana, given_kana
+            client.member = member
+            client.save()
+            for case in client.cases.all():
+                case.refresh_search_text()
+                case.save(update_fields=["search_text"])
+            linked += 1
+    return linked

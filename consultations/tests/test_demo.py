@@ -12,7 +12,7 @@ from django.db.models import Count, Max, Min
 from django.utils import timezone, translation
 
 from accounts.models import Center, User
-from consultations.demo import TOTAL, UNREAD_BY_COUNTER, seed_consultations
+from consultations.demo import TOTAL, UNREAD_BY_COUNTER, link_member_clients, seed_consultations
 from consultations.models import (
     Case,
     CaseEvent,
@@ -253,6 +253,17 @@ def test_the_demo_is_the_same_every_time():
     HandoverNote.objects.all().delete()
 
     summary = seed_consultations()
+    link_member_clients()
 
     assert summary.created
     assert fingerprint() == before
+
+
+def test_some_clients_are_members_in_good_standing():
+    linked = Client.objects.filter(member__isnull=False).select_related("member")
+    assert linked.count() == 30
+    assert all(client.full_name == client.member.name for client in linked)
+    assert set(
+        Client.objects.with_membership().filter(pk__in=linked).values_list("is_member", flat=True)
+    ) == {True}
+    assert link_member_clients() == 0

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.demo import DEMO_STAFF, refuse_real_data, seed_staff
-from consultations.demo import seed_consultations
+from consultations.demo import link_member_clients, seed_consultations
 from members.demo import seed_members
 from network.demo import seed_directory
 
@@ -32,8 +32,9 @@ class Command(BaseCommand):
         with transaction.atomic():
             seed_staff()
             directory = seed_directory()
-            consultations = seed_consultations()
             register = seed_members()
+            consultations = seed_consultations()
+            member_clients = link_member_clients()
 
         self.stdout.write(self.style.SUCCESS(_("Demo data is ready. Log in with:")))
         for username, code, roles, _is_staff in DEMO_STAFF:
@@ -70,6 +71,10 @@ class Command(BaseCommand):
             )
             % vars(register)
         )
+        if member_clients:
+            self.stdout.write(
+                _("%(count)d clients are members of the register.") % {"count": member_clients}
+            )
 
 
 def _consultations_message(summary):
