@@ -85,6 +85,27 @@ def test_a_manager_registers_a_friends_club_member_pays_and_prints_the_card(
     assert abs(box["height"] - 54 / 25.4 * 96) < 3
     save_screenshot(page, "member-card-print")
 
+    # When she calls the centre, the counter sees she is a member.
+    page.emulate_media(media="screen")
+    page.goto(f"{live_server.url}/consultations/new/")
+    page.locator("#id_client-family_name_kana").fill("いしかわ")
+    page.locator("#id_client-given_name_kana").fill("はるか")
+    matches = page.locator("#client-matches")
+    expect(matches).to_contain_text("会員")
+    expect(matches).to_contain_text(member.number)
+    matches.locator(f"button[value='{member.number}']").click()
+    expect(page.locator("#client-section")).to_contain_text(member.number)
+    expect(page.locator("#id_client-family_name")).to_have_value("石川")
+    page.locator("#id_main_topic").select_option("L1-01")
+    page.locator("#id_summary").fill("特典の使い方と、家計の相談。")
+    page.locator("label[for='id_outcome_1']").click()
+    page.locator("button[name=save]").click()
+    expect(page.get_by_role("status")).to_be_visible()
+    client = member.clients.get()
+    page.goto(f"{live_server.url}{client.get_absolute_url()}")
+    expect(page.locator("main h1 + span + .badge")).to_have_text("会員")
+    save_screenshot(page, "client-who-is-a-member")
+
 
 def test_the_benefits_list_prints(page, live_server, demo):
     log_in(page, live_server, "counter")
