@@ -1671,7 +1671,10 @@ class _Generator:
         Consultation.objects.bulk_create(contacts)
         ConsultationTopic.objects.bulk_create(
             ConsultationTopic(
-                consultation=contact, topic=self.topics[topic_code], is_main=position == 0
+                consultation=contact,
+                case=contact.case,
+                topic=self.topics[topic_code],
+                is_main=position == 0,
             )
             for contact in contacts
             for position, topic_code in enumerate(contact.topic_codes)

@@ -29,6 +29,8 @@ from network.models import Municipality, Prefecture, Topic
 HANDOVER_NOTE_DAYS = 14
 # Longest free text accepted in a consultation record; longer belongs in an attachment.
 TEXT_MAX_LENGTH = 4000
+# Search words shorter than this match only the start of names and titles (see matching_text).
+SHORT_TERM = 3
 # The permission that lets a role see every restricted case of its centre.
 VIEW_RESTRICTED = "consultations.view_restricted_case"
 
@@ -303,7 +305,7 @@ class Client(ConsulterProfile):
         help_text=_("The member number, when the client is also a member."),
     )
     search_kana = models.CharField(max_length=200, editable=False, db_index=True)
-    search_name = models.CharField(max_length=200, editable=False)
+    search_name = models.CharField(max_length=200, editable=False, db_index=True)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(_("registered at"), default=timezone.now, editable=False)
     created_by = models.ForeignKey(
@@ -407,22 +409,35 @@ class CaseQuerySet(models.QuerySet):
 
     def matching_text(self, query):
         """Every word of `query` in the case's title, client's name or reading, or a
-        consultation summary (kana- and width-insensitive)."""
+        consultation summary (kana- and width-insensitive).
+
+        A query of only one- or two-character words (山田, やま) matches the start of the
+        client's name or reading or of the title: the trigram index cannot serve such
+        words, and searching every summary for them took seconds at a million
+        consultations. With a longer word beside them, the index narrows first and the
+        short words are looked for everywhere.
+        """
+        terms = search_terms(query)
         cases = self
-        for term in search_terms(query):
+        if all(len(term) < SHORT_TERM for term in terms):
+            for term in terms:
+                cases = cases.filter(
+                    Q(client__search_name__startswith=term)
+                    | Q(client__search_kana__startswith=term)
+                    | Q(title__startswith=term)
+                )
+            return cases
+        for term in terms:
             cases = cases.filter(search_text__contains=term)
         return cases
 
     def with_topic(self, topic_code):
         """Cases with a consultation on this topic (W1-01) or any topic of a field (W1)."""
-        topics = Topic.objects.matching_code(topic_code)
-        return self.filter(
-            Exists(
-                ConsultationTopic.objects.filter(
-                    consultation__case=OuterRef("pk"), topic__in=topics
-                )
-            )
-        )
+        # Literal ids (one small query) let the planner estimate the rows; a subquery
+        # over topics made it misjudge a whole field by a factor of 50.
+        topic_ids = list(Topic.objects.matching_code(topic_code).values_list("pk", flat=True))
+        links = ConsultationTopic.objects.filter(case=OuterRef("pk"), topic__in=topic_ids)
+        return self.filter(Exists(links))
 
     def with_contact(self, *, channel="", start=None, end=None):
         """Cases with a consultation by `channel` between the dates `start` and `end`
@@ -479,7 +494,7 @@ class Case(models.Model):
         related_name="cases",
         verbose_name=_("client"),
     )
-    title = models.CharField(_("title"), max_length=100)
+    title = models.CharField(_("title"), max_length=100, db_index=True)
     status = models.CharField(
         _("status"), max_length=12, choices=Status, default=Status.RECEIVED, editable=False
     )
@@ -840,7 +855,10 @@ class Consultation(ConsulterProfile):
         indexes = [
             models.Index(fields=["center", "received_at"], name="consultation_center_at"),
             models.Index(fields=["case", "received_at"], name="consultation_case_at"),
-            models.Index(fields=["center", "channel", "received_at"], name="consultation_channel"),
+            # The case list's contact filters look for any consultation of a case by
+            # channel or date; the case id in the index answers without the table.
+            models.Index(fields=["channel", "received_at", "case"], name="consultation_channel"),
+            models.Index(fields=["received_at", "case"], name="consultation_at_case"),
             models.Index(fields=["taken_by", "received_at"], name="consultation_taken_by"),
         ]
 
@@ -867,6 +885,9 @@ class ConsultationTopic(models.Model):
     consultation = models.ForeignKey(
         Consultation, models.CASCADE, related_name="topic_links", verbose_name=_("consultation")
     )
+    # The consultation's case, copied so that "cases on this topic" is one index lookup
+    # instead of a million reads of consultations (1.6 s → 0.1 s at a million rows).
+    case = models.ForeignKey(Case, models.CASCADE, related_name="+", editable=False)
     topic = models.ForeignKey(Topic, models.PROTECT, related_name="+", verbose_name=_("topic"))
     is_main = models.BooleanField(_("main concern (主訴)"), default=False)
 
@@ -884,10 +905,17 @@ class ConsultationTopic(models.Model):
                 name="consultation_one_main_topic",
             ),
         ]
-        indexes = [models.Index(fields=["topic", "consultation"], name="consultation_topic_by")]
+        indexes = [
+            models.Index(fields=["topic", "case"], name="consultation_topic_case"),
+            models.Index(fields=["case", "topic"], name="consultation_case_topic"),
+        ]
 
     def __str__(self):
         return str(self.topic)
+
+    def save(self, *args, **kwargs):
+        self.case_id = self.consultation.case_id
+        super().save(*args, **kwargs)
 
 
 class HandoverNoteQuerySet(models.QuerySet):

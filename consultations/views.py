@@ -6,6 +6,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -31,8 +32,23 @@ from .models import HANDOVER_NOTE_DAYS, Case, Client, HandoverNote, StaleEdit
 from .services import consultation_record
 
 CASES_PER_PAGE = 25
+# The case list counts at most this many cases (see CappedPaginator).
+COUNT_CAP = 10_000
 MATCHES_SHOWN = 8
 FILTER_SESSION_KEY = "consultations:case-filters"
+
+
+class CappedPaginator(Paginator):
+    """Counts up to COUNT_CAP rows and no further: counting every case of a broad filter
+    took seconds at a million consultations, and nobody pages past the 400th page."""
+
+    @cached_property
+    def count(self):
+        return self.object_list.order_by()[: COUNT_CAP + 1].count()
+
+    @property
+    def is_capped(self):
+        return self.count > COUNT_CAP
 
 
 def get_case_or_404(request, number):
@@ -252,11 +268,11 @@ def case_list(request):
     cases = (
         form.filter(Case.objects.visible_to(user)) if filtered else Case.objects.visible_to(user)
     )
-    page = Paginator(cases.for_list(), CASES_PER_PAGE).get_page(request.GET.get("page"))
+    page = CappedPaginator(cases.for_list(), CASES_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "consultations/case_list.html",
-        {"form": form, "page": page, "filtered": filtered},
+        {"form": form, "page": page, "filtered": filtered, "count_cap": COUNT_CAP},
     )
 
 

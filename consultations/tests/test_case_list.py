@@ -348,10 +348,19 @@ def test_query_budget_does_not_grow_with_the_cases(
         )
     client.force_login(counter_staff)
     post_filter(client, q="未払い", status="open", topic="W2", channel="phone")
-    # session, user, user and group permissions (2), topic choices, staff choices,
-    # count, the centre in the menu, the page of cases with their client, assignee and
-    # main topic (one join), and the session save behind the idle timeout (savepoint,
-    # update, release): 12, however many cases, consultations and topics.
-    with django_assert_max_num_queries(12):
+    # session, user, user and group permissions (2), topic choices, staff choices, the
+    # chosen field's topic ids, count, the centre in the menu, the page of cases with
+    # their client, assignee and main topic (one join), and the session save behind the
+    # idle timeout (savepoint, update, release): 13, however many cases and topics.
+    with django_assert_max_num_queries(13):
         response = client.get(URL)
     assert len(response.context["page"]) == 25
+
+
+def test_a_broad_list_counts_up_to_a_cap(client, coordinator, center, monkeypatch):
+    monkeypatch.setattr("consultations.views.COUNT_CAP", 3)
+    CaseFactory.create_batch(5, center=center)
+    client.force_login(coordinator)
+    response = client.get(reverse("consultations:case-list"))
+    assert response.context["page"].paginator.is_capped
+    assert "3" in response.content.decode()

@@ -250,3 +250,15 @@ class TestHandoverNotes:
         unread = HandoverNote.objects.visible_to(counter_staff).unread_by(counter_staff)
         assert list(unread) == [fresh]
         assert own not in unread
+
+
+class TestShortWords:
+    def test_short_words_alone_match_the_start_of_a_name_reading_or_title(self, case):
+        cases = Case.objects.all()
+        assert case in cases.matching_text("やま")
+        assert case in cases.matching_text("山田")
+        assert case in cases.matching_text("残業")
+        assert case not in cases.matching_text("はな")
+        assert case in cases.matching_text("ハナコ")
+        # Beside a longer word, a short word is looked for everywhere.
+        assert case in cases.matching_text("はな 残業代")
