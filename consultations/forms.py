@@ -407,7 +407,10 @@ class CaseFilterForm(forms.Form):
         label=_("Words"),
         max_length=100,
         required=False,
-        help_text=_("Name, reading, title or what was said; kana and width do not matter."),
+        help_text=_(
+            "Name, reading, title or what was said; kana and width do not matter. Words of "
+            "one or two characters alone match the start of a name, reading or title."
+        ),
     )
     status = forms.ChoiceField(label=_("Status"), required=False)
     topic = forms.ChoiceField(label=_("Topic"), required=False)
