@@ -301,31 +301,36 @@ def case_edit(request, number):
     form = CaseForm(request.POST or None, instance=case, user=user)
     if form.is_valid() and not form.changed_fields():
         return redirect(case)
-    if form.is_valid():
-        try:
-            case.save_edit(
-                expected_version=form.cleaned_data["version"],
-                fields=form.changed_fields(),
-                by=user,
-            )
-        except StaleEdit:
-            _refuse_stale_edit(request, form, Case.objects.get(pk=case.pk))
-        else:
-            log_action(
-                action=AuditEvent.Action.CHANGE,
-                user=user,
-                request=request,
-                obj=case,
-                fields=form.changed_fields(),
-            )
-            messages.success(request, _("The case was saved."))
-            if not Case.objects.visible_to(user).filter(pk=case.pk).exists():
-                return redirect("consultations:case-list")
-            return redirect(case)
+    if form.is_valid() and _saved_unless_stale(request, form, case, by=user):
+        messages.success(request, _("The case was saved."))
+        if not Case.objects.visible_to(user).filter(pk=case.pk).exists():
+            return redirect("consultations:case-list")
+        return redirect(case)
     return render(request, "consultations/case_form.html", {"form": form, "case": case})
 
 
-def _refuse_stale_edit(request, form, current):
+def _saved_unless_stale(request, form, record, **save_kwargs):
+    """Save the form's changes to `record` and audit them (the field names), unless
+    someone saved it since the form was loaded: then the form says so, and False."""
+    fields = form.changed_fields()
+    try:
+        record.save_edit(
+            expected_version=form.cleaned_data["version"], fields=fields, **save_kwargs
+        )
+    except StaleEdit:
+        _refuse_stale_edit(form, type(record).objects.get(pk=record.pk))
+        return False
+    log_action(
+        action=AuditEvent.Action.CHANGE,
+        user=request.user,
+        request=request,
+        obj=record,
+        fields=fields,
+    )
+    return True
+
+
+def _refuse_stale_edit(form, current):
     changes = form.changes_by_others(current)
     form.take_over(current)
     form.add_error(
@@ -427,23 +432,9 @@ def client_edit(request, pk):
     form = ClientForm(request.POST or None, instance=client, user=user)
     if form.is_valid() and not form.changed_fields():
         return redirect(client)
-    if form.is_valid():
-        try:
-            client.save_edit(
-                expected_version=form.cleaned_data["version"], fields=form.changed_fields()
-            )
-        except StaleEdit:
-            _refuse_stale_edit(request, form, Client.objects.get(pk=client.pk))
-        else:
-            log_action(
-                action=AuditEvent.Action.CHANGE,
-                user=user,
-                request=request,
-                obj=client,
-                fields=form.changed_fields(),
-            )
-            messages.success(request, _("The client's record was saved."))
-            return redirect(client)
+    if form.is_valid() and _saved_unless_stale(request, form, client):
+        messages.success(request, _("The client's record was saved."))
+        return redirect(client)
     return render(request, "consultations/client_form.html", {"form": form, "client": client})
 
 
