@@ -164,7 +164,6 @@ class _ClientFormMixin:
         else:
             municipalities = municipalities.filter(prefecture__is_served=True)
         self.fields["municipality"].queryset = municipalities
-        self.fields["birth_date"].widget = DATE
 
     def fill_address_from_postcode(self):
         """Put the 都道府県・市区町村・町域 of the typed 郵便番号 into the address fields."""
@@ -312,7 +311,6 @@ class IntakeForm(forms.ModelForm):
 
     def __init__(self, *args, user, client=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.user = user
         choices = topic_choices()
         self.fields["main_topic"].choices = [("", "---------"), *choices]
         self.fields["other_topics"].choices = choices

@@ -69,7 +69,8 @@ def consultation_record(
     consultation.center = by.center
     consultation.case = case
     consultation.client = client
-    if client is not None:
+    if client is not None and client.age_on(received_on) is not None:
+        # The client's record knows best; otherwise keep the age staff typed, if any.
         consultation.age = client.age_on(received_on)
     consultation.full_clean()
     consultation.save()

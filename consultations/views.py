@@ -90,8 +90,9 @@ def intake(request):
     """The counter's one screen: log a contact, find or register the client, pick the case.
 
     The same POST serves the duplicate check while typing (`lookup`), choosing a
-    client (`choose_client`) or going back to a new one (`new_client`); with htmx only
-    the region that changed is swapped in, without it the whole page comes back.
+    client (`choose_client`) or a member (`choose_member`), or going back to a new
+    client (`new_client`); with htmx only the region that changed is swapped in, without
+    it the whole page comes back.
     """
     user = request.user
     client = _chosen_client(request)
@@ -104,22 +105,7 @@ def intake(request):
         return render(request, "consultations/intake.html#client-matches", context)
     choosing = {"choose_client", "choose_member", "new_client"} & set(request.POST)
     if request.method == "GET" or looking_up or choosing:
-        # Mid-typing: show what was typed, without error messages.
-        data = request.POST if request.method == "POST" else None
-        form = _unbound_copy(IntakeForm, data, user=user, client=client)
-        client_form = _unbound_copy(ClientIntakeForm, data, prefix="client", user=user)
-        if client is not None:
-            # Most returning contacts carry on with the latest open case.
-            latest = form.fields["case"].queryset.first()
-            form.initial.update(client=client.pk, case=latest and latest.pk, **client.profile())
-        context = _intake_context(form, client_form, client)
-        if looking_up:
-            context["matches"] = _matching_clients(request, user)
-            context["member_matches"] = _matching_members(request, user)
-        member = _chosen_member(request)
-        if member is not None:
-            client_form.initial.update(_client_fields_from(member))
-        return render(request, "consultations/intake.html", context)
+        return _intake_mid_typing(request, client, looking_up=looking_up)
 
     form = IntakeForm(request.POST, user=user, client=client, initial={"client": client})
     client_form = ClientIntakeForm(request.POST, prefix="client", user=user)
@@ -151,11 +137,30 @@ def intake(request):
             if "save_next" in request.POST:
                 return redirect("consultations:intake")
             return redirect(case)
-    return render(request, "consultations/intake.html", _intake_context(form, client_form, client))
+    context = {"form": form, "client_form": client_form, "client": client}
+    return render(request, "consultations/intake.html", context)
 
 
-def _intake_context(form, client_form, client):
-    return {"form": form, "client_form": client_form, "client": client}
+def _intake_mid_typing(request, client, *, looking_up):
+    """The intake page again with what was typed, without error messages: the client
+    chosen (their attributes and latest open case filled in), a member's details, or
+    the clients and members that match."""
+    user = request.user
+    data = request.POST if request.method == "POST" else None
+    form = _unbound_copy(IntakeForm, data, user=user, client=client)
+    client_form = _unbound_copy(ClientIntakeForm, data, prefix="client", user=user)
+    if client is not None:
+        # Most returning contacts carry on with the latest open case.
+        latest = form.fields["case"].queryset.first()
+        form.initial.update(client=client.pk, case=latest and latest.pk, **client.profile())
+    member = _chosen_member(request)
+    if member is not None:
+        client_form.initial.update(_client_fields_from(member))
+    context = {"form": form, "client_form": client_form, "client": client}
+    if looking_up:
+        context["matches"] = _matching_clients(request, user)
+        context["member_matches"] = _matching_members(request, user)
+    return render(request, "consultations/intake.html", context)
 
 
 def _unbound_copy(form_class, data, **kwargs):
