@@ -21,7 +21,7 @@ def log_in(page, live_server, username):
     page.get_by_role("button", name="ログイン").click()
 
 
-def test_the_login_page_is_japanese_and_accessible(page, live_server, demo):
+def test_the_login_page_is_japanese_and_accessible(page, live_server, demo_staff):
     page.goto(f"{live_server.url}/login/")
     expect(page.locator("html")).to_have_attribute("lang", "ja")
     expect(page.get_by_role("heading", level=1)).to_have_text("ライフサポートにログイン")
@@ -29,7 +29,7 @@ def test_the_login_page_is_japanese_and_accessible(page, live_server, demo):
     save_screenshot(page, "login")
 
 
-def test_a_wrong_password_is_refused_in_japanese(page, live_server, demo):
+def test_a_wrong_password_is_refused_in_japanese(page, live_server, demo_staff):
     page.goto(f"{live_server.url}/login/")
     page.get_by_label("ユーザー名").fill("counter")
     page.get_by_label("パスワード").fill("not the password")
@@ -49,7 +49,7 @@ def test_a_wrong_password_is_refused_in_japanese(page, live_server, demo):
     ],
 )
 def test_each_demo_role_sees_its_japanese_home_page(
-    page, live_server, demo, username, sees, does_not_see
+    page, live_server, demo_staff, username, sees, does_not_see
 ):
     log_in(page, live_server, username)
 
@@ -64,7 +64,7 @@ def test_each_demo_role_sees_its_japanese_home_page(
     expect(page).to_have_url(re.compile(r"/login/$"))
 
 
-def test_the_menu_folds_on_a_counter_tablet(page, live_server, demo):
+def test_the_menu_folds_on_a_counter_tablet(page, live_server, demo_staff):
     page.set_viewport_size({"width": 768, "height": 1024})
     log_in(page, live_server, "manager")
 
