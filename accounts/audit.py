@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.contrib.contenttypes.models import ContentType
 from django.dispatch import receiver
+from django.http import Http404
 
 from .models import AuditEvent
 
@@ -36,6 +37,18 @@ def log_action(*, action, user=None, request=None, obj=None, username="", center
         object_id=str(obj.pk) if obj is not None else "",
         detail=detail,
     )
+
+
+def found_or_denied(request, found, **asked):
+    """`found`, or Http404 after writing the refused attempt to the audit trail.
+
+    Another centre's or a restricted record looks the same as none at all to the user;
+    `asked` says what was asked for (a number or id, never personal data).
+    """
+    if found is None:
+        log_action(action=AuditEvent.Action.DENIED, user=request.user, request=request, **asked)
+        raise Http404
+    return found
 
 
 # Django's auth signals are the one hook that also covers the admin's login page.

@@ -3,14 +3,13 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.audit import log_action
+from accounts.audit import found_or_denied, log_action
 from accounts.models import AuditEvent
 from accounts.search import search_key
 from accounts.views import home_context
@@ -56,20 +55,12 @@ def get_case_or_404(request, number):
     404, with the refused attempt in the audit trail."""
     cases = Case.objects.visible_to(request.user)
     case = cases.select_related("client", "assigned_to", "main_topic").filter(number=number)
-    return _found_or_denied(request, case.first(), case=number)
+    return found_or_denied(request, case.first(), case=number)
 
 
 def get_client_or_404(request, pk):
     clients = Client.objects.visible_to(request.user).with_membership().select_related("member")
-    return _found_or_denied(request, clients.filter(pk=pk).first(), client=pk)
-
-
-def _found_or_denied(request, found, **asked):
-    if found is None:
-        # Another centre's or a restricted record looks the same as none at all.
-        log_action(action=AuditEvent.Action.DENIED, user=request.user, request=request, **asked)
-        raise Http404
-    return found
+    return found_or_denied(request, clients.filter(pk=pk).first(), client=pk)
 
 
 def home(request):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from accounts.audit import log_action
+from accounts.audit import found_or_denied, log_action
 from accounts.models import AuditEvent
 
 from . import exports, imports, services
@@ -33,10 +33,12 @@ FILTERS_KEY = "members:filters"
 IMPORT_KEY = "members:import"
 
 
-def get_member_for_user(user, number):
-    """The member with this number at the user's own centre, with its status; else 404."""
-    members = Member.objects.visible_to(user).with_status().select_related("membership_type")
-    return get_object_or_404(members, number=number)
+def get_member_or_404(request, number):
+    """The member with this number at the user's own centre, with its status; else 404,
+    with the refused attempt in the audit trail."""
+    members = Member.objects.visible_to(request.user).with_status()
+    member = members.select_related("membership_type").filter(number=number).first()
+    return found_or_denied(request, member, member=number)
 
 
 def _union_suggestions(members):
@@ -80,7 +82,7 @@ def member_list(request):
 
 @permission_required("members.view_member", raise_exception=True)
 def member_detail(request, number):
-    member = get_member_for_user(request.user, number)
+    member = get_member_or_404(request, number)
     fees = member.fees.prefetch_related(
         Prefetch("payments", queryset=Payment.objects.select_related("recorded_by"))
     ).order_by("-fiscal_year")
@@ -113,7 +115,7 @@ def member_create(request):
 
 @permission_required("members.change_member", raise_exception=True)
 def member_update(request, number):
-    member = get_member_for_user(request.user, number)
+    member = get_member_or_404(request, number)
     form = MemberForm(request.POST or None, instance=member, user=request.user)
     if form.is_valid():
         form.save()
@@ -136,7 +138,7 @@ def member_update(request, number):
 
 @permission_required("members.add_fee", raise_exception=True)
 def member_renew(request, number):
-    member = get_member_for_user(request.user, number)
+    member = get_member_or_404(request, number)
     form = RenewForm(request.POST or None, member=member, user=request.user)
     if form.is_valid():
         try:
@@ -157,7 +159,7 @@ def member_renew(request, number):
 
 @permission_required("members.add_payment", raise_exception=True)
 def payment_create(request, number):
-    member = get_member_for_user(request.user, number)
+    member = get_member_or_404(request, number)
     form = PaymentForm(request.POST or None, member=member)
     if form.is_valid():
         try:
@@ -178,7 +180,7 @@ def payment_create(request, number):
 
 @permission_required("members.change_member", raise_exception=True)
 def member_leave(request, number):
-    member = get_member_for_user(request.user, number)
+    member = get_member_or_404(request, number)
     if member.left_on:
         messages.info(request, _("This member has already left."))
         return redirect(member)
@@ -201,7 +203,7 @@ def member_leave(request, number):
 @require_POST
 @permission_required("members.change_fee", raise_exception=True)
 def fee_waive(request, number, year):
-    member = get_member_for_user(request.user, number)
+    member = get_member_or_404(request, number)
     fee = get_object_or_404(member.fees, fiscal_year=year)
     form = WaiveForm(request.POST)
     if not form.is_valid():
@@ -226,7 +228,7 @@ def fee_waive(request, number, year):
 
 @permission_required("members.view_member", raise_exception=True)
 def member_card(request, number):
-    member = get_member_for_user(request.user, number)
+    member = get_member_or_404(request, number)
     year = fiscal_year_of(timezone.localdate())
     log_action(
         action=AuditEvent.Action.VIEW, user=request.user, request=request, obj=member, card=True

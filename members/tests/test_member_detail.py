@@ -46,9 +46,12 @@ def test_coordinators_get_the_buttons(client, coordinator, member):
         assert reverse(f"members:{name}", args=[member.number]) in text
 
 
-def test_other_centres_member_is_404(client, coordinator_elsewhere, member):
+def test_other_centres_member_is_404_and_the_attempt_audited(client, coordinator_elsewhere, member):
     client.force_login(coordinator_elsewhere)
     assert client.get(url(member)).status_code == 404
+    denied = AuditEvent.objects.get(action=AuditEvent.Action.DENIED)
+    assert (denied.user, denied.detail) == (coordinator_elsewhere, {"member": member.number})
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.VIEW).exists()
 
 
 def test_unknown_number_is_404(client, coordinator):
