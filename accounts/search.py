@@ -11,9 +11,10 @@ import jaconv
 
 
 def search_key(text: str) -> str:
-    """Fold width (NFKC), hiragana to katakana and case; drop all whitespace."""
+    """Fold width (NFKC), hiragana to katakana and case; drop all whitespace and control
+    characters (PostgreSQL refuses a NUL in a query)."""
     text = jaconv.hira2kata(unicodedata.normalize("NFKC", text or "")).casefold()
-    return "".join(text.split())
+    return "".join(ch for ch in "".join(text.split()) if unicodedata.category(ch) != "Cc")
 
 
 def search_terms(query: str) -> list[str]:

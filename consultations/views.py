@@ -1,3 +1,5 @@
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -202,8 +204,8 @@ def _matching_members(request, user):
 
 
 def _chosen_member(request):
-    number = request.POST.get("choose_member") if request.method == "POST" else None
-    if not number:
+    number = request.POST.get("choose_member", "") if request.method == "POST" else ""
+    if not re.fullmatch(r"[\w-]{1,20}", number, re.ASCII):
         return None
     return Member.objects.visible_to(request.user).filter(number=number).first()
 

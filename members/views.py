@@ -287,7 +287,7 @@ def benefit_list(request):
     )
     chosen = None
     type_id = request.GET.get("type", "")
-    if type_id.isdigit():
+    if type_id.isascii() and type_id.isdigit():
         chosen = types.filter(pk=type_id).first()
         if chosen is not None:
             benefits = benefits.for_type(chosen)

@@ -2,7 +2,7 @@
 
 import pytest
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from consultations.tests.test_intake import intake_data
@@ -18,7 +18,7 @@ VALUES = st.one_of(
     ANY_TEXT,
     DATEISH,
     st.integers(min_value=-(2**63), max_value=2**63).map(str),
-    st.sampled_from(["", "on", "W1-01", "W1", "phone", "0", "-1", "1e9", "None", "²", "１２"]),
+    st.sampled_from(["", "on", "W1-01", "W1", "phone", "0", "-1", "1e9", "²", "１２", "や\x00ま"]),
 )
 FIELDS = [
     "channel",
@@ -51,16 +51,24 @@ FIELDS = [
     "client-prefecture",
     "client-municipality",
     "choose_client",
+    "choose_member",
     "lookup",
 ]
 
 
+# derandomize: the same examples on every run, so CI is repeatable; the explicit
+# examples are inputs that once made a 500.
 @settings(
     max_examples=60,
+    derandomize=True,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(changes=st.dictionaries(st.sampled_from(FIELDS), VALUES, max_size=6))
+@example(changes={"client-prefecture": ":"})
+@example(changes={"client": "²"})
+@example(changes={"client-family_name_kana": "やま\x00だ", "lookup": "1"})
+@example(changes={"choose_member": "KNZ\x00-1"})
 def test_no_input_makes_the_intake_fail(client, counter_staff, changes):
     client.force_login(counter_staff)
     response = client.post(URL, intake_data(counter_staff, **changes))

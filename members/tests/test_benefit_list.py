@@ -42,7 +42,7 @@ def test_benefits_for_one_type(client, counter_staff, benefits, general):
     assert [b.title for b in response.context["benefits"]] == ["配達料無料"]
 
 
-@pytest.mark.parametrize("value", ["abc", "999999", "-1", "1 OR 1=1"])
+@pytest.mark.parametrize("value", ["abc", "999999", "-1", "1 OR 1=1", "²", "１２"])
 def test_a_bad_type_shows_everything(client, counter_staff, benefits, value):
     client.force_login(counter_staff)
     response = client.get(URL, {"type": value})
