@@ -865,10 +865,6 @@ class Consultation(ConsulterProfile):
     def __str__(self):
         return f"{self.case.number} {timezone.localtime(self.received_at):%Y-%m-%d %H:%M}"
 
-    @property
-    def is_anonymous(self):
-        return self.client_id is None
-
     def clean(self):
         if self.received_at and self.received_at > timezone.now() + datetime.timedelta(minutes=5):
             raise ValidationError({"received_at": _("The time received cannot be in the future.")})
