@@ -23,7 +23,7 @@ from accounts.japanese import format_phone, postal_place
 from accounts.scoping import scoped_to_center
 from accounts.search import search_key, search_terms
 from members.models import Member
-from network.models import Municipality, Prefecture, Topic
+from network.models import Municipality, Organisation, Prefecture, Topic
 
 # Hand-over notes older than this no longer show as unread on the home page.
 HANDOVER_NOTE_DAYS = 14
@@ -719,12 +719,19 @@ class CaseEvent(models.Model):
         ASSIGNED = "assigned", _("Assigned")
         RESTRICTED = "restricted", _("Marked restricted")
         UNRESTRICTED = "unrestricted", _("Restriction lifted")
+        REFERRAL = "referral", _("Referral")
 
     case = models.ForeignKey(Case, models.CASCADE, related_name="events", verbose_name=_("case"))
     kind = models.CharField(_("kind"), max_length=15, choices=Kind)
     at = models.DateTimeField(_("when"), default=timezone.now)
+    # Empty for what a partner answered through its link.
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by")
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
     )
     old_value = models.CharField(max_length=150, blank=True)
     new_value = models.CharField(max_length=150, blank=True)
@@ -976,3 +983,154 @@ class NoteAcknowledgement(models.Model):
 
     def __str__(self):
         return f"{self.note_id} {self.user_id}"
+
+
+class ConsentQuerySet(models.QuerySet):
+    def in_force(self):
+        return self.filter(withdrawn_at__isnull=True)
+
+    def covering(self, organisation):
+        """Consents in force that let the centre share with `organisation`: given for
+        that organisation by name, or for every partner of its kind."""
+        return self.in_force().filter(
+            Q(organisation=organisation) | Q(organisation__isnull=True, kind=organisation.kind)
+        )
+
+
+class Consent(models.Model):
+    """同意: the client's consent to share named items with one partner or one kind.
+
+    Without a consent in force that covers a partner, nothing that identifies the client
+    may go to it: a referral there stays an anonymous enquiry.
+    """
+
+    class Method(models.TextChoices):
+        ORAL = "oral", _("Orally")
+        WRITTEN = "written", _("In writing")
+
+    # What may be shared, each a yes/no of its own so a consent reads plainly. Health, DV
+    # and other 要配慮 details need their own explicit "yes" (個人情報保護法 20条2項).
+    ITEM_FIELDS = [
+        "shares_name",
+        "shares_contact",
+        "shares_address",
+        "shares_age",
+        "shares_work",
+        "shares_sensitive",
+    ]
+
+    client = models.ForeignKey(
+        Client, models.CASCADE, related_name="consents", verbose_name=_("client")
+    )
+    organisation = models.ForeignKey(
+        "network.Organisation",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("partner"),
+        help_text=_("The partner the client agreed to; or leave empty and choose a kind."),
+    )
+    kind = models.CharField(
+        _("kind of partner"),
+        max_length=20,
+        choices=Organisation.Kind,
+        blank=True,
+        help_text=_("Every partner of this kind, e.g. 行政."),
+    )
+    purpose = models.CharField(
+        _("purpose"),
+        max_length=200,
+        default=_("So that the partner can take over the consultation"),
+    )
+    shares_name = models.BooleanField(_("name and reading"), default=True)
+    shares_contact = models.BooleanField(_("phone and e-mail"), default=True)
+    shares_address = models.BooleanField(_("address"), default=False)
+    shares_age = models.BooleanField(_("age"), default=True)
+    shares_work = models.BooleanField(_("work and employment"), default=True)
+    shares_sensitive = models.BooleanField(
+        _("sensitive details (health, DV and the like)"),
+        default=False,
+        help_text=_("要配慮個人情報: only with the client's explicit agreement to this item."),
+    )
+    method = models.CharField(_("how given"), max_length=10, choices=Method)
+    given_on = models.DateField(_("given on"), default=timezone.localdate)
+    document_ref = models.CharField(
+        _("form number"), max_length=50, blank=True, help_text=_("For a written consent.")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True, editable=False)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("withdrawal recorded by"),
+    )
+    withdrawal_note = models.CharField(_("note on withdrawal"), max_length=200, blank=True)
+
+    objects = ConsentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-given_on", "-pk"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(organisation__isnull=False) | ~Q(kind=""),
+                name="consent_has_scope",
+            ),
+        ]
+        indexes = [models.Index(fields=["client", "withdrawn_at"], name="consent_client")]
+
+    def __str__(self):
+        return f"{self.client_id}: {self.scope}"
+
+    @property
+    def scope(self):
+        """Whom the consent covers: the partner's name, or "every 行政" and the like."""
+        if self.organisation_id:
+            return str(self.organisation)
+        return _("every partner of the kind %(kind)s") % {"kind": self.get_kind_display()}
+
+    @property
+    def is_in_force(self):
+        return self.withdrawn_at is None
+
+    def items(self):
+        """The labels of the items that may be shared."""
+        return [
+            self._meta.get_field(name).verbose_name
+            for name in self.ITEM_FIELDS
+            if getattr(self, name)
+        ]
+
+    def basis(self):
+        """How the consent was given, in the words of the record of provision."""
+        return _("Consent of the client (%(method)s, %(day)s, recorded by %(by)s)") % {
+            "method": self.get_method_display(),
+            "day": self.given_on.isoformat(),
+            "by": self.recorded_by,
+        }
+
+    def clean(self):
+        if not self.organisation_id and not self.kind:
+            raise ValidationError(_("Choose the partner, or the kind of partner."))
+        if self.organisation_id and self.kind and self.organisation.kind != self.kind:
+            raise ValidationError({"kind": _("The partner is not of this kind.")})
+        if self.given_on and self.given_on > timezone.localdate():
+            raise ValidationError({"given_on": _("The date cannot be in the future.")})
+
+    @transaction.atomic
+    def withdraw(self, *, by, note=""):
+        if not self.is_in_force:
+            raise ValidationError(_("The consent is already withdrawn."))
+        self.withdrawn_at = timezone.now()
+        self.withdrawn_by = by
+        self.withdrawal_note = note
+        self.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_note"])

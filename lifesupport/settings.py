@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "network",
     "members",
     "consultations",
+    "referrals",
 ]
 
 MIDDLEWARE = [
@@ -137,6 +138,9 @@ vars().update(env.email_url("DJANGO_EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="lifesupport@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ADMINS = [("Admin", address) for address in env.list("DJANGO_ADMINS", default=[])]
+# The address staff and partners reach the app at, for links in e-mails (partner answer
+# links, follow-up reminders): taken from here, never from a request's Host header.
+SITE_URL = env.str("DJANGO_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # HTTPS, cookies and headers: on whenever DEBUG is off (`check --deploy` is clean).
 SESSION_COOKIE_SECURE = not DEBUG

@@ -24,3 +24,18 @@ def closure_reason(day: datetime.date) -> str:
     if (day.month == 12 and day.day >= 29) or (day.month == 1 and day.day <= 3):
         return _("Year-end holidays")
     return ""
+
+
+def is_business_day(day: datetime.date) -> bool:
+    """Monday to Friday, not a public holiday, not in the year-end break."""
+    return day.weekday() < 5 and not closure_reason(day)
+
+
+def add_business_days(day: datetime.date, count: int) -> datetime.date:
+    """The `count`-th business day after `day` (5 after Friday 20 Nov 2026 is Monday
+    30 Nov, as Monday 23 Nov is 勤労感謝の日)."""
+    while count > 0:
+        day += datetime.timedelta(days=1)
+        if is_business_day(day):
+            count -= 1
+    return day

@@ -14,7 +14,7 @@ from dateutil import rrule
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Case, Prefetch, Q, Value, When
 from django.urls import reverse
@@ -414,6 +414,13 @@ class Service(models.Model):
         max_length=200,
         blank=True,
         help_text=_("Whether it can take clients now, e.g. 受入可 / 今月は満員"),
+    )
+    follow_up_days = models.PositiveSmallIntegerField(
+        _("follow up after (business days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_("When to check how a referral went; empty for the usual 5 business days."),
     )
     phone = PhoneField(_("phone"), max_length=20, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
