@@ -12,6 +12,7 @@ from consultations.models import (
     Case,
     CaseNumberSequence,
     Client,
+    Consent,
     Consultation,
     ConsultationTopic,
     HandoverNote,
@@ -97,3 +98,14 @@ class HandoverNoteFactory(DjangoModelFactory):
     center = factory.SubFactory(CenterFactory)
     author = factory.SubFactory(UserFactory, center=factory.SelfAttribute("..center"))
     text = factory.Faker("sentence", locale="ja_JP")
+
+
+class ConsentFactory(DjangoModelFactory):
+    """An oral consent in force, today, for one partner (pass `organisation=`)."""
+
+    class Meta:
+        model = Consent
+
+    client = factory.SubFactory(ClientFactory)
+    method = Consent.Method.ORAL
+    recorded_by = factory.SelfAttribute("client.created_by")
