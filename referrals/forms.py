@@ -4,6 +4,13 @@ from django.utils.translation import gettext_lazy as _
 from .models import Referral
 
 
+class PartnerLinkForm(forms.Form):
+    to = forms.EmailField(
+        label=_("Send to"),
+        help_text=_("The partner's address; the e-mail carries only the link, no details."),
+    )
+
+
 class PartnerAnswerForm(forms.Form):
     """The partner's answer through its link: it can take the client, or not and why."""
 

@@ -263,9 +263,42 @@ class Referral(models.Model):
         today = today or timezone.localdate()
         return self.follow_up_on is not None and self.follow_up_on < today
 
-    def shares(self, item):
-        """Whether the consent lets `item` (a Consent.ITEM_FIELDS name) go to the partner."""
-        return not self.is_anonymous and self.consent is not None and getattr(self.consent, item)
+    def shared_details(self):
+        """The client's details the partner may see, as (label, value) pairs: those the
+        consent in force covers; none for an anonymous enquiry or a withdrawn consent."""
+        client = self.case.client
+        consent = self.consent
+        if self.is_anonymous or client is None or consent is None or not consent.is_in_force:
+            return []
+        details = []
+        if consent.shares_name:
+            details += [(_("Name"), client.full_name), (_("Reading"), client.full_name_kana)]
+        if consent.shares_contact:
+            details += [
+                (_("Phone"), "、".join(client.phones)),
+                (_("When to call"), client.contact_hours),
+                (_("E-mail"), client.email),
+            ]
+        if consent.shares_address:
+            place = " ".join(
+                str(part)
+                for part in (client.prefecture, client.municipality, client.town, client.building)
+                if part
+            )
+            details.append(
+                (_("Address"), f"〒{client.postcode} {place}" if client.postcode else place)
+            )
+        if consent.shares_age:
+            age = client.age_on(timezone.localdate())
+            details.append((_("Age"), _("%(age)s years") % {"age": age} if age is not None else ""))
+        if consent.shares_work:
+            details += [
+                (_("Employment type"), client.get_employment_type_display()),
+                (_("Employment status"), client.get_employment_status_display()),
+                (_("Industry"), client.get_industry_display()),
+                (_("Company size"), client.get_company_size_display()),
+            ]
+        return [(label, value) for label, value in details if value]
 
     # The verbs: each checks the move, writes a step and a case timeline entry, and
     # moves the case along (紹介中 when the partner is asked, フォロー中 once referred).
