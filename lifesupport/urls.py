@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from consultations import views as consultations_views
+from referrals.views import desk as referrals_desk
 
 admin.site.site_header = _("Lifesupport back office")
 admin.site.site_title = _("Lifesupport back office")
@@ -12,7 +12,7 @@ admin.site.index_title = _("Back office")
 handler403 = "accounts.views.permission_denied"
 
 urlpatterns = [
-    path("", consultations_views.home, name="home"),
+    path("", referrals_desk.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
