@@ -15,6 +15,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from accounts.exports import defused
+
 from .imports import COLUMN_HEADERS
 from .models import Fee, Member
 
@@ -133,12 +135,8 @@ def csv_lines(members, year):
     yield "\ufeff" + flush()
     for row in export_rows(members, year):
         # Cells that a spreadsheet would run as a formula are quoted with an apostrophe.
-        writer.writerow([_defused(_text(value)) for value in row])
+        writer.writerow([defused(_text(value)) for value in row])
         yield flush()
-
-
-def _defused(text):
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def excel_bytes(members, year):
@@ -164,5 +162,5 @@ def excel_bytes(members, year):
 
 def _excel_value(value):
     if isinstance(value, str):
-        return _defused(value)
+        return defused(value)
     return value
