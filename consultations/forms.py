@@ -1,5 +1,5 @@
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.models import model_to_dict
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -10,9 +10,9 @@ from accounts.japanese import format_phone
 from accounts.models import User
 from members.models import Member
 from network.forms import topic_filter_choices
-from network.models import Municipality, Prefecture, Topic
+from network.models import Municipality, Organisation, Prefecture, Topic
 
-from .models import Case, Client, Consultation, HandoverNote, address_of
+from .models import Case, Client, Consent, Consultation, HandoverNote, address_of
 
 CLIENT_FIELDS = [
     "family_name_kana",
@@ -468,3 +468,70 @@ class HandoverNoteForm(forms.ModelForm):
         fields = ["text"]
         widgets = {"text": forms.Textarea(attrs={"rows": 2})}
         labels = {"text": _("Message for the next shift")}
+
+
+class ConsentForm(forms.ModelForm):
+    """同意: with which partner (or every partner of a kind) the client agreed to share
+    which items, how and when. The model's clean() checks the scope and the date.
+
+    `organisation` (an id from the query string) pre-selects a partner when it is an
+    active one; `self.partner` is then that partner, else None.
+    """
+
+    class Meta:
+        model = Consent
+        fields = [
+            "organisation",
+            "kind",
+            *Consent.ITEM_FIELDS,
+            "purpose",
+            "method",
+            "given_on",
+            "document_ref",
+        ]
+        widgets = {"method": forms.RadioSelect(attrs={"class": "btn-check"}), "given_on": DATE}
+        help_texts = {
+            "shares_sensitive": _(
+                "要配慮個人情報. Tick only if the client explicitly agreed to share these "
+                "details too; agreeing to the rest does not cover them."
+            ),
+            "document_ref": _("For a written consent: the number on the signed form, if any."),
+        }
+
+    def __init__(self, *args, organisation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        partners = Organisation.objects.active()
+        self.fields["organisation"].queryset = partners
+        self.fields["organisation"].error_messages["invalid_choice"] = _(
+            "Choose an active partner from the list."
+        )
+        # Toggle buttons without the empty "---------" choice.
+        self.fields["method"].choices = Consent.Method.choices
+        self.partner = None
+        organisation = str(organisation or "")
+        if organisation.isascii() and organisation.isdigit():
+            self.partner = partners.filter(pk=organisation).first()
+        if self.partner is not None:
+            self.fields["organisation"].initial = self.partner.pk
+
+    def _post_clean(self):
+        super()._post_clean()
+        # Consent.clean() says in words what the check constraint consent_has_scope says
+        # by its name ("制約 “consent_has_scope” に違反しています。"): keep the words only.
+        errors = self._errors.get(NON_FIELD_ERRORS)
+        if errors and len(errors) > 1:
+            named = next(
+                c for c in Consent._meta.constraints if c.name == "consent_has_scope"
+            ).get_violation_error_message()
+            errors.data = [
+                error for error in errors.data if named not in ValidationError(error).messages
+            ] or errors.data[:1]
+
+
+class ConsentWithdrawForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note on withdrawal"),
+        max_length=200,
+        required=False,
+        help_text=_("e.g. how the client said so."),
+    )

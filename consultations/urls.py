@@ -16,6 +16,8 @@ urlpatterns = [
     path("cases/<str:number>/reopen/", views.case_reopen, name="case-reopen"),
     path("clients/<int:pk>/", views.client_detail, name="client-detail"),
     path("clients/<int:pk>/edit/", views.client_edit, name="client-edit"),
+    path("clients/<int:pk>/consents/new/", views.consent_create, name="consent-create"),
+    path("consents/<int:pk>/withdraw/", views.consent_withdraw, name="consent-withdraw"),
     path("notes/", views.handover_notes, name="handover-notes"),
     path("notes/<int:pk>/read/", views.handover_note_acknowledge, name="handover-note-read"),
 ]

@@ -8,6 +8,7 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -26,10 +27,12 @@ from .forms import (
     CaseStatusForm,
     ClientForm,
     ClientIntakeForm,
+    ConsentForm,
+    ConsentWithdrawForm,
     HandoverNoteForm,
     IntakeForm,
 )
-from .models import HANDOVER_NOTE_DAYS, Case, Client, HandoverNote, StaleEdit
+from .models import HANDOVER_NOTE_DAYS, Case, Client, Consent, HandoverNote, StaleEdit
 from .services import consultation_record
 
 CASES_PER_PAGE = 25
@@ -416,10 +419,16 @@ def client_detail(request, pk):
     client = get_client_or_404(request, pk)
     log_action(action=AuditEvent.Action.VIEW, user=user, request=request, obj=client)
     cases = client.cases.visible_to(user).select_related("assigned_to", "main_topic")
+    consents = client.consents.select_related("organisation", "recorded_by", "withdrawn_by")
     return render(
         request,
         "consultations/client_detail.html",
-        {"client": client, "cases": cases, "age": client.age_on(timezone.localdate())},
+        {
+            "client": client,
+            "cases": cases,
+            "consents": consents,
+            "age": client.age_on(timezone.localdate()),
+        },
     )
 
 
@@ -476,3 +485,73 @@ def handover_note_acknowledge(request, pk):
     return redirect(
         "home" if request.POST.get("back_to") == "home" else "consultations:handover-notes"
     )
+
+
+def _safe_next(request):
+    """The `next` address from the form or the query string when it is a page of this
+    site, else None: a link from outside cannot send the user elsewhere."""
+    url = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return None
+
+
+@permission_required("consultations.add_consent", raise_exception=True)
+def consent_create(request, pk):
+    """Record a client's consent (同意), then go back where the user came from: the
+    referral being started, or the client's page."""
+    client = get_client_or_404(request, pk)
+    back = _safe_next(request)
+    form = ConsentForm(request.POST or None, organisation=request.GET.get("organisation"))
+    if form.is_valid():
+        consent = form.save(commit=False)
+        consent.client = client
+        consent.recorded_by = request.user
+        consent.save()
+        log_action(
+            action=AuditEvent.Action.CREATE,
+            user=request.user,
+            request=request,
+            obj=consent,
+            client=client.pk,
+        )
+        messages.success(request, _("The consent was recorded."))
+        return redirect(back or client)
+    # Shown beside the form, so that nobody records the same consent twice.
+    in_force = client.consents.in_force().select_related("organisation", "recorded_by")
+    return render(
+        request,
+        "consultations/consent_form.html",
+        {"form": form, "client": client, "in_force": in_force, "next": back},
+    )
+
+
+@require_POST
+@permission_required("consultations.change_consent", raise_exception=True)
+def consent_withdraw(request, pk):
+    """Record that the client withdrew a consent: nothing more goes out under it."""
+    consents = Consent.objects.filter(client__in=Client.objects.visible_to(request.user))
+    consent = found_or_denied(
+        request, consents.select_related("client").filter(pk=pk).first(), consent=pk
+    )
+    form = ConsentWithdrawForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Nothing was changed: %(error)s") % _first_error(form))
+        return redirect(consent.client)
+    try:
+        consent.withdraw(by=request.user, note=form.cleaned_data["note"])
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        log_action(
+            action=AuditEvent.Action.CHANGE,
+            user=request.user,
+            request=request,
+            obj=consent,
+            client=consent.client_id,
+            withdrawn=True,
+        )
+        messages.success(request, _("The withdrawal of the consent was recorded."))
+    return redirect(consent.client)
