@@ -1,16 +1,16 @@
 import datetime
 import hashlib
-import io
 import re
 from collections import Counter
 
+import factory.random
 import jaconv
 import pytest
-from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count, Max, Min
-from django.utils import timezone, translation
+from django.utils import timezone
 
+from accounts.demo import seed_staff
 from accounts.models import Center, User
 from consultations.demo import TOTAL, UNREAD_BY_COUNTER, link_member_clients, seed_consultations
 from consultations.models import (
@@ -22,7 +22,9 @@ from consultations.models import (
     ConsultationTopic,
     HandoverNote,
 )
+from members.demo import seed_members
 from network.calendar_jp import closure_reason
+from network.demo import seed_directory
 from network.models import Topic
 
 pytestmark = pytest.mark.django_db
@@ -30,13 +32,18 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(scope="module", autouse=True)
 def demo(django_db_setup, django_db_blocker):
-    """`seed_demo` once for the whole module (it takes seconds), rolled back afterwards;
-    each test still runs in its own savepoint inside."""
+    """The demo's steps up to the consultations, as `seed_demo` runs them, once for the
+    whole module (it takes seconds), rolled back afterwards; each test still runs in its
+    own savepoint inside. The command itself, with the referrals it adds after these
+    steps, is tested in referrals/tests/test_demo.py."""
     with django_db_blocker.unblock(), transaction.atomic():
-        output = io.StringIO()
-        with translation.override("en"):
-            call_command("seed_demo", stdout=output)
-        yield output.getvalue()
+        factory.random.reseed_random("lifesupport-demo")
+        seed_staff()
+        seed_directory()
+        seed_members()
+        summary = seed_consultations()
+        link_member_clients()
+        yield summary
         transaction.set_rollback(True)
 
 
@@ -66,7 +73,8 @@ def test_a_year_of_consultations_at_both_centres(demo):
     assert TOTAL * 0.95 <= total <= TOTAL * 1.05
     at_kanazawa = consultations.filter(center__code="KNZ").count()
     assert 0.6 < at_kanazawa / total < 0.73
-    assert f"Consultations: {total} in {Case.objects.count()} cases" in demo
+    assert demo.created
+    assert (demo.consultations, demo.cases) == (total, Case.objects.count())
 
     channels = Counter(consultations.values_list("channel", flat=True))
     assert set(channels) == set(Consultation.Channel.values)
@@ -238,10 +246,8 @@ def test_recent_handover_notes_some_unread_by_the_counter():
 
 def test_running_it_again_changes_nothing():
     before = fingerprint()
-    output = io.StringIO()
-    with translation.override("en"):
-        call_command("seed_demo", stdout=output)
-    assert "already had consultations" in output.getvalue()
+    assert not seed_consultations().created
+    assert link_member_clients() == 0
     assert fingerprint() == before
 
 

@@ -9,15 +9,18 @@ from accounts.demo import DEMO_STAFF, refuse_real_data, seed_staff
 from consultations.demo import link_member_clients, seed_consultations
 from members.demo import seed_members
 from network.demo import seed_directory
+from referrals.demo import seed_referrals
 
 
 class Command(BaseCommand):
     help = (
         "Load the demo: two centres in Ishikawa with one staff member per role (all with "
         "the same printed password), then a directory of some 70 partners across Ishikawa, "
-        "then a year of consultations at both centres (about 1,500). Safe to run again: staff "
-        "are reset, an existing directory or existing consultations are left as they are. Refuses "
-        "to touch a database that holds users or centres that are not the demo's. Run by "
+        "then a year of consultations at both centres (about 1,500), then some 40 referrals "
+        "per centre in every state (follow-ups due today and overdue, answers through the "
+        "partner's link, records of provision). Safe to run again: staff are reset, an "
+        "existing directory, consultations or referrals are left as they are. Refuses to "
+        "touch a database that holds users or centres that are not the demo's. Run by "
         "`make run`, never in production."
     )
 
@@ -35,6 +38,7 @@ class Command(BaseCommand):
             register = seed_members()
             consultations = seed_consultations()
             member_clients = link_member_clients()
+            referrals = seed_referrals()
 
         self.stdout.write(self.style.SUCCESS(_("Demo data is ready. Log in with:")))
         for username, code, roles, _is_staff in DEMO_STAFF:
@@ -75,6 +79,12 @@ class Command(BaseCommand):
             self.stdout.write(
                 _("%(count)d clients are members of the register.") % {"count": member_clients}
             )
+        self.stdout.write(_referrals_message(referrals))
+        if referrals.partner_url:
+            self.stdout.write(
+                _("A partner's answer page, as the partner sees it: %(url)s")
+                % {"url": referrals.partner_url}
+            )
 
 
 def _consultations_message(summary):
@@ -95,3 +105,24 @@ def _consultations_message(summary):
             "%(consultations)d in %(cases)d cases (%(clients)d named clients)."
         )
     return message % counts
+
+
+def _referrals_message(summary):
+    if summary.created:
+        message = _(
+            "Referrals: %(referrals)d at both centres, in every state (%(records)d records of "
+            "provision, %(links)d answer links); %(due)d follow-ups due today, %(overdue)d "
+            "overdue."
+        )
+    else:
+        message = _(
+            "The centres already had referrals, which were left as they are: %(referrals)d "
+            "referrals."
+        )
+    return message % {
+        "referrals": summary.referrals,
+        "records": summary.records,
+        "links": summary.links,
+        "due": summary.due_today,
+        "overdue": summary.overdue,
+    }
