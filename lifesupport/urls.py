@@ -24,5 +24,6 @@ urlpatterns = [
     path("network/", include("network.urls")),
     path("members/", include("members.urls")),
     path("consultations/", include("consultations.urls")),
+    path("", include("referrals.urls")),
     path("admin/", admin.site.urls),
 ]
