@@ -19,6 +19,7 @@ audit entry is written for demo rows. Never use the demo for real work.
 import datetime
 import random
 from dataclasses import dataclass, field
+from itertools import groupby
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -364,11 +365,13 @@ class _Generator:
         self.partner_url = ""
         # What the verbs stamped "now", to be moved to the planned moments at the end.
         self.backdated = {model: [] for model in BACKDATED}
+        self.told = []  # every referral made, with the moments of its steps
+        self.timelines = {}  # case id: (the moment of each line the verbs wrote, closing)
+        self.events_from = CaseEvent.objects.aggregate(last=Max("pk"))["last"] or 0
 
     def run(self):
         for center in self.centers:
-            cases = self._cases(center)
-            for story, case, services in self._assign(center, cases):
+            for story, case, services in self._assign(self._cases(center)):
                 self._tell(center, case, story, services)
         self._backdate()
 
@@ -432,11 +435,7 @@ class _Generator:
             .open()
             .exclude(Exists(referred))
             .select_related("client", "main_topic__category")
-            .annotate(
-                last_event=Max("events__at"),
-                last_event_pk=Max("events__pk"),
-                last_recorded=Max("consultations__created_at"),
-            )
+            .annotate(last_event=Max("events__at"), last_recorded=Max("consultations__created_at"))
             .order_by("pk")
         )
         for case in cases:
@@ -445,7 +444,7 @@ class _Generator:
             case.partners = self._partners_for(case)
         return [case for case in cases if case.partners[0]]
 
-    def _assign(self, center, cases):
+    def _assign(self, cases):
         """Each story with a case whose last contact came before the story begins; the
         stories that begin earliest choose first (they have the fewest cases to choose
         from), the optional ones after the others."""
@@ -558,10 +557,9 @@ class _Generator:
 
     def _tell(self, center, case, story, services):
         coordinator = self.rng.choice(self.coordinators[center.code])
-        last_event = case.last_event_pk or 0
         marks = []  # the moment of each verb, as each writes one line in the case timeline
         for planned, service in zip(story, services, strict=True):
-            self._refer(case, planned, service, coordinator, marks)
+            marks += self._make_referral(case, planned, service, coordinator)
         closed_at = None
         last = story[-1]
         closing = CASE_CLOSING.get(last.options.get("outcome"))
@@ -571,15 +569,18 @@ class _Generator:
             case.close(reason=reason, by=coordinator, note=note)
             case.closed_at = closed_at = _aware(add_business_days(last.end, 1), 9, 30)
             self.backdated[Case].append(case)
-        self._backdate_events(case, last_event, marks, closed_at)
+        self.timelines[case.pk] = (marks, closed_at)
 
-    def _refer(self, case, planned, service, by, marks):
+    def _make_referral(self, case, planned, service, by):
+        """Make one referral by its verbs; return the moments of its timeline lines."""
         options = planned.options
         moves = [move for move, _day in planned.moves]
         times = self._moments([day for _move, day in planned.moves])
         consent = None
         if not options.get("anonymous"):
-            consent = self._consent(case.client, service.organisation, by, times[0])
+            consent = self._consent(
+                case.client, service.organisation, by, times[0], own=options.get("withdrawn")
+            )
         referral = start_referral(
             case=case,
             service=service,
@@ -597,9 +598,10 @@ class _Generator:
         self.backdated[HandoffSheet].append(sheet)
         told = _Told(referral, planned)
         for move, at in zip(moves[1:], times[1:], strict=True):
+            # _ask, _accept, _decline, _refer_client, _follow, _complete or _cancel.
             getattr(self, f"_{move}")(told, at, by)
-        marks += told.marks
         self._keep(told)
+        return told.marks
 
     def _ask(self, told, at, by):
         referral = told.referral
@@ -717,11 +719,12 @@ class _Generator:
         link.mark_used()
         link.last_used_at = at - datetime.timedelta(minutes=self.rng.randint(1, 10))
 
-    def _consent(self, client, organisation, by, at):
-        """The client's consent for the partner: one in force already, or a new one,
-        given orally or in writing, now and then for every partner of the kind."""
+    def _consent(self, client, organisation, by, at, *, own=False):
+        """The client's consent for the partner: one in force already (unless the
+        referral needs its `own`, to be withdrawn), or a new one, given orally or in
+        writing, now and then for every partner of the kind."""
         consents = Consent.objects.filter(client=client).select_related("recorded_by")
-        consent = consents.covering(organisation).first()
+        consent = None if own else consents.covering(organisation).first()
         if consent is not None:
             return consent
         written = self.rng.random() < 0.4
@@ -756,10 +759,8 @@ class _Generator:
     def _keep(self, told):
         """Note the planned moments of what the verbs stamped with the current time."""
         referral = told.referral
+        self.told.append(told)
         self.backdated[Referral].append(referral)
-        for step, at in zip(referral.steps.order_by("pk"), told.steps, strict=True):
-            step.at = at
-            self.backdated[ReferralStep].append(step)
         for index, (link, token, sent) in enumerate(told.links):
             link.sent_at = sent
             link.expires_at = sent + datetime.timedelta(days=LINK_VALID_DAYS)
@@ -771,16 +772,34 @@ class _Generator:
             if referral.status == S.ASKED and not self.partner_url:
                 path = reverse("referrals:partner-answer", args=[token])
                 self.partner_url = settings.SITE_URL + path
-        records = referral.provision_records.order_by("pk")
-        for record, at in zip(records, told.records, strict=True):
-            record.provided_at = at
-            record.keep_until = timezone.localdate(at) + relativedelta(years=PROVISION_KEEP_YEARS)
-            self.backdated[ProvisionRecord].append(record)
 
-    def _backdate_events(self, case, after, marks, closed_at):
-        """The case's new timeline lines at the moments of the verbs that wrote them: one
+    def _backdate(self):
+        """Move what the verbs stamped with the current time to the planned moments,
+        one query to read and one to write each kind of row."""
+        referrals = {told.referral.pk: told for told in self.told}
+        steps = ReferralStep.objects.filter(referral__in=referrals).order_by("referral", "pk")
+        for referral_id, rows in groupby(steps, _referral_id):
+            for step, at in zip(rows, referrals[referral_id].steps, strict=True):
+                step.at = at
+                self.backdated[ReferralStep].append(step)
+        records = ProvisionRecord.objects.filter(referral__in=referrals)
+        for referral_id, rows in groupby(records.order_by("referral", "pk"), _referral_id):
+            for record, at in zip(rows, referrals[referral_id].records, strict=True):
+                record.provided_at = at
+                record.keep_until = timezone.localdate(at) + relativedelta(
+                    years=PROVISION_KEEP_YEARS
+                )
+                self.backdated[ProvisionRecord].append(record)
+        events = CaseEvent.objects.filter(pk__gt=self.events_from).order_by("case", "pk")
+        for case_id, rows in groupby(events, key=lambda event: event.case_id):
+            self._backdate_timeline(list(rows), *self.timelines[case_id])
+        for model, objects in self.backdated.items():
+            if objects:
+                model.objects.bulk_update(objects, BACKDATED[model], batch_size=500)
+
+    def _backdate_timeline(self, events, marks, closed_at):
+        """A case's new timeline lines at the moments of the verbs that wrote them: one
         line of the referral per verb, and a status change of the case just after it."""
-        events = list(case.events.filter(pk__gt=after).order_by("pk"))
         index = -1
         for event in events:
             if event.kind == CaseEvent.Kind.REFERRAL:
@@ -791,11 +810,6 @@ class _Generator:
             self.backdated[CaseEvent].append(event)
         if closed_at:
             events[-1].at = closed_at
-
-    def _backdate(self):
-        for model, objects in self.backdated.items():
-            if objects:
-                model.objects.bulk_update(objects, BACKDATED[model], batch_size=500)
 
     # ── time ────────────────────────────────────────────────────────────────────────
 
@@ -833,6 +847,10 @@ class _Told:
     def step(self, at):
         self.steps.append(at)
         self.marks.append(at)
+
+
+def _referral_id(row):
+    return row.referral_id
 
 
 def _aware(day, hour, minute=0):
