@@ -1,5 +1,5 @@
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.forms.models import model_to_dict
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -513,19 +513,6 @@ class ConsentForm(forms.ModelForm):
             self.partner = partners.filter(pk=organisation).first()
         if self.partner is not None:
             self.fields["organisation"].initial = self.partner.pk
-
-    def _post_clean(self):
-        super()._post_clean()
-        # Consent.clean() says in words what the check constraint consent_has_scope says
-        # by its name ("制約 “consent_has_scope” に違反しています。"): keep the words only.
-        errors = self._errors.get(NON_FIELD_ERRORS)
-        if errors and len(errors) > 1:
-            named = next(
-                c for c in Consent._meta.constraints if c.name == "consent_has_scope"
-            ).get_violation_error_message()
-            errors.data = [
-                error for error in errors.data if named not in ValidationError(error).messages
-            ] or errors.data[:1]
 
 
 class ConsentWithdrawForm(forms.Form):

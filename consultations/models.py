@@ -1084,6 +1084,7 @@ class Consent(models.Model):
             models.CheckConstraint(
                 condition=Q(organisation__isnull=False) | ~Q(kind=""),
                 name="consent_has_scope",
+                violation_error_message=_("Choose the partner, or the kind of partner."),
             ),
         ]
         indexes = [models.Index(fields=["client", "withdrawn_at"], name="consent_client")]
@@ -1119,8 +1120,7 @@ class Consent(models.Model):
         }
 
     def clean(self):
-        if not self.organisation_id and not self.kind:
-            raise ValidationError(_("Choose the partner, or the kind of partner."))
+        # A consent without a scope is refused by the constraint consent_has_scope.
         if self.organisation_id and self.kind and self.organisation.kind != self.kind:
             raise ValidationError({"kind": _("The partner is not of this kind.")})
         if self.given_on and self.given_on > timezone.localdate():

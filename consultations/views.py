@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 from accounts.audit import found_or_denied, log_action
 from accounts.models import AuditEvent
 from accounts.search import search_key
-from accounts.views import home_context
 from members.models import Member
 
 from .forms import (
@@ -66,19 +65,6 @@ def get_case_or_404(request, number):
 def get_client_or_404(request, pk):
     clients = Client.objects.visible_to(request.user).with_membership().select_related("member")
     return found_or_denied(request, clients.filter(pk=pk).first(), client=pk)
-
-
-def home(request):
-    """The start page: the accounts panels, then the user's open cases and unread notes."""
-    context = home_context(request)
-    user = request.user
-    if user.has_perm("consultations.view_case"):
-        context["my_cases"] = Case.objects.visible_to(user).open().assigned_to(user).for_list()[:20]
-    if user.has_perm("consultations.view_handovernote"):
-        context["unread_notes"] = (
-            HandoverNote.objects.visible_to(user).unread_by(user).select_related("author")[:10]
-        )
-    return render(request, "consultations/home.html", context)
 
 
 @permission_required("consultations.add_consultation", raise_exception=True)

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -80,6 +80,16 @@ class ReferralQuerySet(models.QuerySet):
     def for_list(self):
         return self.select_related(
             "case", "case__client", "service", "organisation", "contact", "coordinator"
+        )
+
+    def desk_counts(self, today):
+        """How many wait for the partner's answer, and how many follow-ups are due
+        `today` or overdue: the home page's figures, in one query."""
+        following = Q(status__in=[Referral.Status.REFERRED, Referral.Status.FOLLOWING_UP])
+        return self.aggregate(
+            waiting=Count("pk", filter=Q(status=Referral.Status.ASKED)),
+            due_today=Count("pk", filter=following & Q(follow_up_on=today)),
+            overdue=Count("pk", filter=following & Q(follow_up_on__lt=today)),
         )
 
 
@@ -700,7 +710,16 @@ class FollowUp(models.Model):
 
 class ProvisionRecordQuerySet(models.QuerySet):
     def visible_to(self, user):
-        return scoped_to_center(self, user)
+        """Own centre's records, less those of a restricted case the user may not see
+        (the recipient alone, a DV shelter say, can say too much)."""
+        records = scoped_to_center(self, user)
+        if user.has_perm(VIEW_RESTRICTED):
+            return records
+        return records.filter(
+            Q(referral__isnull=True)
+            | Q(referral__case__restricted=False)
+            | Q(referral__case__assigned_to=user)
+        )
 
     def expired(self, today=None):
         return self.filter(keep_until__lt=today or timezone.localdate())

@@ -5,6 +5,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 # Pages anyone may open. A new public page must be added here on purpose.
 PUBLIC = {"login"}
+# Pages anyone may open with a key in the URL: without a valid one, a plain 404.
+PUBLIC_WITH_KEY = {"referrals:partner-answer"}
 # The back office has its own login page and its own tests.
 OWN_LOGIN = {"admin"}
 
@@ -35,6 +37,8 @@ def test_anonymous_requests_go_to_the_login_page(client, name, arg_count):
         response = method(url)
         if name in PUBLIC:
             assert response.status_code == 200
+        elif name in PUBLIC_WITH_KEY:
+            assert response.status_code == 404
         else:
             assert response.status_code == 302, f"{method.__name__.upper()} {url}"
             assert response.url.startswith(f"{reverse('login')}?next=")

@@ -53,7 +53,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'consents',
                 'ordering': ['-given_on', '-pk'],
                 'indexes': [models.Index(fields=['client', 'withdrawn_at'], name='consent_client')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('organisation__isnull', False), models.Q(('kind', ''), _negated=True), _connector='OR'), name='consent_has_scope')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('organisation__isnull', False), models.Q(('kind', ''), _negated=True), _connector='OR'), name='consent_has_scope', violation_error_message='Choose the partner, or the kind of partner.')],
             },
         ),
     ]

@@ -307,3 +307,19 @@ def test_a_restricted_client_is_404_for_unassigned_counter_staff(
 def test_an_unknown_client_is_404(client, coordinator):
     client.force_login(coordinator)
     assert client.get(reverse("referrals:provision-list", args=[999999])).status_code == 404
+
+
+def test_a_restricted_case_record_is_hidden_from_unassigned_counter_staff(
+    client, counter_staff, coordinator, restricted_case, client_record, labour_service
+):
+    from consultations.tests.factories import ConsentFactory
+    from referrals.models import Channel, ProvisionRecord
+    from referrals.tests.factories import ReferralFactory
+
+    restricted_case.client = client_record
+    restricted_case.save()
+    consent = ConsentFactory(client=client_record, organisation=labour_service.organisation)
+    referral = ReferralFactory(case=restricted_case, service=labour_service, consent=consent)
+    ProvisionRecord.write(referral, by=coordinator, channel=Channel.PHONE)
+    assert ProvisionRecord.objects.visible_to(counter_staff).count() == 0
+    assert ProvisionRecord.objects.visible_to(coordinator).count() == 1

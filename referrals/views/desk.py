@@ -74,7 +74,6 @@ def home(request):
     for those who follow referrals the desk's counts."""
     context = home_context(request)
     user = request.user
-    # The same two panels as consultations.views.home, which this view replaces.
     if user.has_perm("consultations.view_case"):
         context["my_cases"] = Case.objects.visible_to(user).open().assigned_to(user).for_list()[:20]
     if user.has_perm("consultations.view_handovernote"):
@@ -82,13 +81,8 @@ def home(request):
             HandoverNote.objects.visible_to(user).unread_by(user).select_related("author")[:10]
         )
     if user.has_perm("referrals.view_referral"):
-        today = timezone.localdate()
         referrals = Referral.objects.visible_to(user)
-        context["referral_counts"] = {
-            "waiting": referrals.waiting_for_answer().count(),
-            "due_today": referrals.follow_up_due_on(today).count(),
-            "overdue": referrals.follow_up_overdue_on(today).count(),
-        }
+        context["referral_counts"] = referrals.desk_counts(timezone.localdate())
     return render(request, "referrals/home.html", context)
 
 
