@@ -13,6 +13,7 @@ import hashlib
 import re
 import secrets
 
+import jaconv
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core import signing
@@ -37,6 +38,8 @@ LINK_VALID_DAYS = 30
 # 個人情報保護法 規則20条: records of provision are kept three years.
 PROVISION_KEEP_YEARS = 3
 LINK_SALT = "referrals.partner-link"
+# What may stand between the digits of a phone number written in free text.
+PHONE_SEPARATORS = r"[-‐－ー−―.．()（）\s]{0,2}"
 
 
 class Channel(models.TextChoices):
@@ -296,17 +299,23 @@ class Referral(models.Model):
                 if part
             )
             details.append(
-                (_("Address"), f"〒{client.postcode} {place}" if client.postcode else place)
+                (_("Home address"), f"〒{client.postcode} {place}" if client.postcode else place)
             )
         if consent.shares_age:
             age = client.age_on(timezone.localdate())
             details.append((_("Age"), _("%(age)s years") % {"age": age} if age is not None else ""))
         if consent.shares_work:
+            # Only what the client said: an empty choice reads 不明, which tells nothing.
+            work = [
+                (_("Employment type"), "employment_type"),
+                (_("Employment status"), "employment_status"),
+                (_("Industry"), "industry"),
+                (_("Company size"), "company_size"),
+            ]
             details += [
-                (_("Employment type"), client.get_employment_type_display()),
-                (_("Employment status"), client.get_employment_status_display()),
-                (_("Industry"), client.get_industry_display()),
-                (_("Company size"), client.get_company_size_display()),
+                (label, getattr(client, f"get_{name}_display")())
+                for label, name in work
+                if getattr(client, name)
             ]
         return [(label, value) for label, value in details if value]
 
@@ -315,48 +324,66 @@ class Referral(models.Model):
 
     @transaction.atomic
     def ask(self, *, by, channel, comment=""):
-        self.asked_at = timezone.now()
-        self._move(self.Status.ASKED, by=by, channel=channel, comment=comment)
+        self._move(
+            self.Status.ASKED, by=by, channel=channel, comment=comment, asked_at=timezone.now()
+        )
         self._advance_case(Case.Status.REFERRING, by=by)
 
     @transaction.atomic
     def accept(self, *, by=None, channel, comment=""):
-        self.answered_at = timezone.now()
-        self._move(self.Status.ACCEPTED, by=by, channel=channel, comment=comment)
+        self._move(
+            self.Status.ACCEPTED,
+            by=by,
+            channel=channel,
+            comment=comment,
+            answered_at=timezone.now(),
+        )
 
     @transaction.atomic
     def decline(self, *, reason, by=None, channel, comment=""):
         if reason not in self.DeclineReason.values:
             raise ValidationError(_("Choose why the partner declined."))
-        self.answered_at = timezone.now()
-        self.closed_at = self.answered_at
-        self.decline_reason = reason
-        self._move(self.Status.DECLINED, by=by, channel=channel, comment=comment, reason=reason)
+        now = timezone.now()
+        self._move(
+            self.Status.DECLINED,
+            by=by,
+            channel=channel,
+            comment=comment,
+            reason=reason,
+            decline_reason=reason,
+            answered_at=now,
+            closed_at=now,
+        )
 
     @transaction.atomic
     def mark_referred(self, *, by, appointment_at=None, place="", with_whom="", comment=""):
         """The client has been told where to go, when, and whom to see."""
-        self.referred_at = timezone.now()
-        self.appointment_at = appointment_at
-        self.appointment_place = place
-        self.appointment_with = with_whom
-        self.follow_up_on = self.default_follow_up_on(timezone.localdate())
-        self._move(self.Status.REFERRED, by=by, comment=comment)
+        self._move(
+            self.Status.REFERRED,
+            by=by,
+            comment=comment,
+            referred_at=timezone.now(),
+            appointment_at=appointment_at,
+            appointment_place=place,
+            appointment_with=with_whom,
+            follow_up_on=self.default_follow_up_on(timezone.localdate()),
+        )
         self._advance_case(Case.Status.FOLLOW_UP, by=by)
 
     @transaction.atomic
     def add_follow_up(self, *, by=None, done_on, method, spoke_with, note, next_on=None):
         """Record how it went; `next_on` is the next follow-up date (a completed
         referral has none)."""
+        self._lock()
         if self.status not in (self.Status.REFERRED, self.Status.FOLLOWING_UP):
             raise ValidationError(_("Follow-ups start once the client has been referred."))
         follow_up = self.follow_ups.create(
             done_on=done_on, method=method, spoke_with=spoke_with, note=note, by=by, next_on=next_on
         )
-        self.follow_up_on = next_on
         if self.status == self.Status.REFERRED:
-            self._move(self.Status.FOLLOWING_UP, by=by, comment=note)
+            self._move(self.Status.FOLLOWING_UP, by=by, comment=note, follow_up_on=next_on)
         else:
+            self.follow_up_on = next_on
             Referral.objects.filter(pk=self.pk).update(follow_up_on=next_on)
             self._add_case_event(gettext("Follow-up"), by=by, text=note)
         return follow_up
@@ -365,35 +392,46 @@ class Referral(models.Model):
     def complete(self, *, outcome, by=None, channel="", comment=""):
         if outcome not in self.Outcome.values:
             raise ValidationError(_("Choose the outcome."))
-        self.outcome = outcome
-        self.follow_up_on = None
-        self.closed_at = timezone.now()
-        self._move(self.Status.COMPLETED, by=by, channel=channel, comment=comment, reason=outcome)
+        self._move(
+            self.Status.COMPLETED,
+            by=by,
+            channel=channel,
+            comment=comment,
+            reason=outcome,
+            outcome=outcome,
+            follow_up_on=None,
+            closed_at=timezone.now(),
+        )
 
     @transaction.atomic
     def cancel(self, *, by, comment=""):
-        self.follow_up_on = None
-        self.closed_at = timezone.now()
-        self._move(self.Status.CANCELLED, by=by, comment=comment)
-        self.links.filter(revoked_at__isnull=True).update(revoked_at=self.closed_at)
+        now = timezone.now()
+        self._move(self.Status.CANCELLED, by=by, comment=comment, follow_up_on=None, closed_at=now)
+        self.links.filter(revoked_at__isnull=True).update(revoked_at=now)
 
     def default_follow_up_on(self, day):
         days = self.service.follow_up_days or FOLLOW_UP_BUSINESS_DAYS
         return add_business_days(day, days)
 
-    def _move(self, status, *, by, channel="", comment="", reason=""):
-        # Lock the row and re-read its status, so that a partner answering by link and
-        # staff recording a phone answer at the same moment cannot both succeed.
+    def _lock(self):
+        """Lock the row and check it is as this copy saw it, so that a partner answering
+        by link and staff recording a phone answer at the same moment cannot both win."""
         current = Referral.objects.select_for_update().values_list("status", flat=True)
-        if self.pk and current.get(pk=self.pk) != self.status:
+        if current.get(pk=self.pk) != self.status:
             raise ValidationError(_("The referral was changed meanwhile; reload the page."))
+
+    def _move(self, status, *, by, channel="", comment="", reason="", **changes):
+        """Check the move, then set the status and `changes`, and write the step and the
+        timeline entry. A refused move leaves this instance as it was."""
+        self._lock()
         if not self.can_move_to(status):
             raise ValidationError(
                 _("A referral cannot go from %(old)s to %(new)s.")
                 % {"old": self.get_status_display(), "new": self.Status(status).label}
             )
         old_status = self.status
-        self.status = status
+        for name, value in {"status": status, **changes}.items():
+            setattr(self, name, value)
         self.save()
         self.steps.create(
             old_status=old_status,
@@ -559,17 +597,30 @@ class HandoffSheet(models.Model):
         return [word for word in words if len(word) >= 2], phones
 
     def redact_identifiers(self):
-        """Blank out the client's names and contact details from the free text."""
+        """Blank out the client's names and contact details from the free text, however
+        they were typed: hiragana or katakana, half or full width, digits grouped by
+        dashes, dots, spaces or brackets."""
         words, phones = self.identifiers()
+        variants = {
+            variant
+            for word in words
+            for variant in (
+                word,
+                jaconv.kata2hira(word),
+                jaconv.hira2kata(word),
+                jaconv.z2h(jaconv.hira2kata(word), kana=True, ascii=True, digit=True),
+                jaconv.h2z(word, kana=True, ascii=True, digit=True),
+            )
+        }
+        patterns = [re.escape(variant) for variant in sorted(variants, key=len, reverse=True)]
+        for digits in phones:
+            # Each digit in half or full width, up to two separators between digits.
+            patterns.append(PHONE_SEPARATORS.join(f"[{d}{chr(ord(d) + 0xFEE0)}]" for d in digits))
+        if not patterns:
+            return
+        identifying = re.compile("|".join(patterns), re.IGNORECASE)
         for field in self.TEXT_FIELDS:
-            text = getattr(self, field)
-            for word in sorted(words, key=len, reverse=True):
-                text = text.replace(word, "〇〇")
-            for digits in phones:
-                # The digits however they were grouped: 090-1234-5678, 09012345678 …
-                pattern = r"[-‐－ー\s]?".join(re.escape(d) for d in digits)
-                text = re.sub(pattern, "〇〇", text)
-            setattr(self, field, text)
+            setattr(self, field, identifying.sub("〇〇", getattr(self, field)))
 
     def mentions_identifiers(self):
         """Whether the free text names the client (compared as search keys, so ヤマダ,

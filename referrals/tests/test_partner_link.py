@@ -125,12 +125,12 @@ def test_an_anonymous_enquiry_shows_nothing_identifying(client, coordinator, ano
 
 def test_a_name_the_redaction_cannot_catch_withholds_the_sheet(client, anonymous_referral):
     sheet = anonymous_referral.sheet
-    sheet.history = "やまだ はなこ さんから"
+    # A space inside the family name: the blanking misses it, the check does not.
+    sheet.history = "山　田さんから"
     sheet.save()
     referral_in(Status.ASKED, anonymous_referral)
     html = client.get(page(issue(anonymous_referral))).content.decode()
-    assert "やまだ" not in html
-    assert "はなこ" not in html
+    assert "山　田" not in html
     assert anonymous_referral.sheet.need not in html
     assert 'name="answer"' in html
 
@@ -348,7 +348,7 @@ def test_every_response_keeps_the_token_private(client, asked, token):
     ]
     assert [r.status_code for r in responses] == [200, 302, 409, 200, 404, 405]
     for response in responses:
-        assert response["Referrer-Policy"] == "no-referrer"
+        assert response["Referrer-Policy"] == "same-origin"
         assert response["X-Robots-Tag"] == "noindex"
         assert "no-store" in response["Cache-Control"]
         assert "no-cache" in response["Cache-Control"]
@@ -426,7 +426,7 @@ def test_the_report_query_budget(client, asked, token, follow_ups, django_assert
     add_follow_ups(asked, follow_ups)
     # the link, its last use, the referral; the follow-up, its date and timeline entry;
     # the locked status, the referral, its step and timeline entry; the audit entry;
-    # six savepoints around them
-    with django_assert_max_num_queries(17):
+    # six savepoints around them; the row lock again before the follow-up
+    with django_assert_max_num_queries(18):
         response = client.post(page(token), {"step": "outcome", "outcome": "resolved"})
     assert response.status_code == 302

@@ -88,7 +88,7 @@ def test_it_sends_the_link_and_asks_the_partner(client, coordinator, approved, m
     assert AuditEvent.objects.filter(
         action=AuditEvent.Action.CREATE, object_id=str(link.pk), detail__referral=approved.pk
     ).exists()
-    assert notices(response) == ["The answer link was sent to kitamura@example.jp."]
+    assert notices(response) == ["kitamura@example.jp に回答用リンクを送信しました。"]
 
 
 def test_the_mail_names_the_centre_and_the_expiry_but_not_the_client(
@@ -131,7 +131,7 @@ def test_an_unapproved_sheet_is_refused(client, coordinator, referral, mailoutbo
     for response in (client.get(url(referral)), client.post(url(referral), {"to": "a@example.jp"})):
         assert response.status_code == 302
         assert response.url == referral.get_absolute_url()
-        assert "approved the hand-off sheet" in notices(response)[0]
+        assert "ご本人の了承がまだ記録されていません" in notices(response)[0]
     referral.refresh_from_db()
     assert referral.status == Status.DRAFT
     assert not mailoutbox
@@ -144,7 +144,7 @@ def test_a_withdrawn_consent_is_refused(client, coordinator, approved, consent, 
     client.force_login(coordinator)
     response = client.post(url(approved), {"to": "kitamura@example.jp"})
     assert response.status_code == 302
-    assert "withdrawn" in notices(response)[0]
+    assert "同意を撤回している" in notices(response)[0]
     assert not mailoutbox
     assert not PartnerLink.objects.exists()
 
@@ -158,7 +158,7 @@ def test_it_refuses_a_link_in_other_statuses(client, coordinator, approved, stat
     client.force_login(coordinator)
     response = client.post(url(approved), {"to": "kitamura@example.jp"})
     assert response.status_code == 302
-    assert "can be sent only" in notices(response)[0]
+    assert "回答用リンクを送れるのは" in notices(response)[0]
     approved.refresh_from_db()
     assert approved.status == status
     assert approved.steps.count() == steps
@@ -185,7 +185,7 @@ def test_it_asks_for_the_outcome_once_referred(client, coordinator, approved, st
     approved.refresh_from_db()
     assert approved.status == status
     assert len(mailoutbox) == 1
-    assert "how it went" in mailoutbox[0].body
+    assert "その後の経過" in mailoutbox[0].body
 
 
 def test_a_bad_address_is_a_form_error(client, coordinator, approved, mailoutbox):
@@ -201,7 +201,7 @@ def test_a_mail_server_failure_records_nothing(client, coordinator, approved, se
     client.force_login(coordinator)
     response = client.post(url(approved), {"to": "kitamura@example.jp"})
     assert response.status_code == 302
-    assert "could not be sent" in notices(response)[0]
+    assert "メールを送信できなかった" in notices(response)[0]
     approved.refresh_from_db()
     assert approved.status == Status.DRAFT
     assert not PartnerLink.objects.exists()

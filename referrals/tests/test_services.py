@@ -184,13 +184,6 @@ def test_asking_twice_is_refused(referral, coordinator):
     assert ProvisionRecord.objects.count() == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ask_partner does not check that the referral's consent is still in force: after "
-    "the client withdraws it, the partner is asked with the named sheet and a record of "
-    "provision cites the withdrawn consent (send_partner_link's view checks; the service "
-    "and the ask view do not)",
-)
 def test_asking_after_the_consent_was_withdrawn_is_refused(referral, coordinator):
     referral.consent.withdraw(by=coordinator, note="家族に知られたくない")
     before = nothing_written(referral)

@@ -114,8 +114,10 @@ def _sheet_of(referral):
 def partner_answer(request, token):
     """The partner's page behind the link: no account, the token is the key."""
     response = _partner_page(request, token)
-    # The token is in the URL: keep it out of Referer headers and search engines.
-    response["Referrer-Policy"] = "no-referrer"
+    # The token is in the URL: keep it out of search engines, and out of Referer
+    # headers to other sites. Not "no-referrer": Chrome then sends "Origin: null" with
+    # the answer form, which CSRF protection refuses.
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex"
     return response
 
