@@ -585,7 +585,12 @@ class Benefit(models.Model):
         verbose_name=_("partner"),
         limit_choices_to={"kind__in": BENEFIT_PARTNER_KINDS},
     )
-    title = models.CharField(_("benefit"), max_length=100, help_text=_("e.g. 10% off meals"))
+    title = models.CharField(
+        _("benefit"),
+        max_length=100,
+        # xgettext:no-python-format
+        help_text=_("e.g. 10% off meals"),
+    )
     description = models.TextField(_("details"), blank=True)
     how_to_use = models.CharField(
         _("how to use it"),
