@@ -270,6 +270,7 @@ class ServiceAdmin(admin.ModelAdmin):
                     "how_to_apply",
                     "languages",
                     "capacity_note",
+                    "follow_up_days",
                 ]
             },
         ),

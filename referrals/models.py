@@ -632,6 +632,14 @@ class HandoffSheet(models.Model):
             phone in digits for phone in phones
         )
 
+    def save_edit(self, *, by):
+        """Save staff's changes to the text: the client approved the old text, not this
+        one, so the approval goes."""
+        self.updated_by = by
+        self.approved_at = None
+        self.approved_by = None
+        self.save()
+
     @transaction.atomic
     def approve(self, *, by):
         self.approved_at = timezone.now()

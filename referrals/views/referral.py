@@ -311,22 +311,17 @@ def sheet_edit(request, pk):
         messages.error(request, _("The referral is closed; its sheet is kept as it was."))
         return redirect(referral)
     form = HandoffSheetForm(request.POST or None, instance=sheet)
-    if form.is_valid():
-        if form.is_stale():
-            form.add_error(
-                None,
-                _(
-                    "Someone else saved the sheet while you were editing it, so your changes "
-                    "were not saved. Reload the page and make them again."
-                ),
-            )
-        elif form.has_changed():
-            sheet = form.save(commit=False)
-            sheet.updated_by = request.user
-            # The client approved the old text, not this one.
-            sheet.approved_at = None
-            sheet.approved_by = None
-            sheet.save()
+    if form.is_valid() and form.is_stale():
+        form.add_error(
+            None,
+            _(
+                "Someone else saved the sheet while you were editing it, so your changes "
+                "were not saved. Reload the page and make them again."
+            ),
+        )
+    elif form.is_valid():
+        if form.has_changed():
+            form.instance.save_edit(by=request.user)
             log_action(
                 action=AuditEvent.Action.CHANGE,
                 user=request.user,
@@ -335,9 +330,7 @@ def sheet_edit(request, pk):
                 fields=form.changed_data,
             )
             messages.success(request, _("The sheet was saved. Show it to the client again."))
-            return redirect(referral)
-        else:
-            return redirect(referral)
+        return redirect(referral)
     return render(
         request,
         "referrals/sheet_form.html",

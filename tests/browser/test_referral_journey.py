@@ -66,7 +66,7 @@ def test_a_labour_consultation_is_referred_and_followed_up_to_its_outcome(
     expect(desk.get_by_label("地域")).to_have_value("17201")
     check_accessibility(desk)
     office = desk.locator("article.partner-result", has_text="金沢労働基準監督署")
-    office.get_by_role("link", name="労働基準の相談・申告（金沢署） に紹介").click()
+    office.get_by_role("link", name="ここに紹介: 労働基準の相談・申告（金沢署）").click()
 
     # No consent yet: record it (oral, today), and come back to the same partner.
     expect(desk.get_by_role("note").filter(has_text="同意がありません")).to_be_visible()
