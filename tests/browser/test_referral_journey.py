@@ -65,6 +65,7 @@ def test_a_labour_consultation_is_referred_and_followed_up_to_its_outcome(
     expect(desk.get_by_role("heading", level=1)).to_contain_text("案件を紹介する")
     expect(desk.get_by_label("地域")).to_have_value("17201")
     check_accessibility(desk)
+    save_screenshot(desk, "referral-finder")
     office = desk.locator("article.partner-result", has_text="金沢労働基準監督署")
     office.get_by_role("link", name="ここに紹介: 労働基準の相談・申告（金沢署）").click()
 
@@ -73,8 +74,11 @@ def test_a_labour_consultation_is_referred_and_followed_up_to_its_outcome(
     desk.get_by_role("link", name="本人の同意を記録").click()
     expect(desk.locator("#id_organisation")).to_have_value(str(office_pk(case)))
     desk.get_by_text("口頭", exact=True).click()
+    check_accessibility(desk)
+    save_screenshot(desk, "referral-consent")
     desk.get_by_role("button", name="同意を記録する").click()
     expect(desk.get_by_role("note").filter(has_text="情報提供に同意しています")).to_be_visible()
+    save_screenshot(desk, "referral-chosen")
     desk.get_by_role("button", name="紹介の下書きを作る").click()
 
     # The hand-off sheet is drafted from the case; the client approves it.
@@ -133,6 +137,12 @@ def test_a_labour_consultation_is_referred_and_followed_up_to_its_outcome(
     assert referral.outcome == Referral.Outcome.RESOLVED
     case.refresh_from_db()
     assert case.status == Case.Status.FOLLOW_UP
+
+    # The case page shows the referral with its outcome.
+    desk.goto(f"{live_server.url}{case.get_absolute_url()}")
+    expect(desk.locator("#case-referrals")).to_contain_text("解決")
+    check_accessibility(desk)
+    save_screenshot(desk, "referral-case-page")
 
     # The record of provision was written when the link went out, and is listed.
     record = ProvisionRecord.objects.get(referral=referral)
