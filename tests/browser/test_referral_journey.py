@@ -88,6 +88,13 @@ def test_a_labour_consultation_is_referred_and_followed_up_to_its_outcome(
     expect(desk.get_by_text("本人確認済み", exact=True)).to_be_visible()
     check_accessibility(desk)
 
+    # Printed, the sheet is one A4 page.
+    desk.get_by_role("link", name="印刷").click()
+    check_accessibility(desk)
+    pdf = desk.pdf(format="A4")
+    assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") == 1
+    desk.get_by_role("link", name="紹介に戻る").click()
+
     # 3. The office gets an answer link by e-mail; the e-mail names nobody.
     desk.get_by_role("link", name="回答用リンクを送る").first.click()
     desk.get_by_label("送信先").fill("kantoku-kanazawa@example.jp")
