@@ -29,7 +29,9 @@ def case(center, counter_staff, client_record):
 @pytest.fixture
 def restricted_case(center, coordinator):
     """A restricted (要配慮) case assigned to the coordinator."""
-    case = CaseFactory(center=center, created_by=coordinator, restricted=True, title="DV")
+    case = CaseFactory(
+        center=center, created_by=coordinator, restricted=True, title="配偶者からの暴力（DV）"
+    )
     ConsultationFactory(case=case)
     return case
 

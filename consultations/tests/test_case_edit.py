@@ -263,7 +263,7 @@ def test_a_hidden_restricted_case_is_404(client, counter_staff, restricted_case)
     client.force_login(counter_staff)
     assert client.get(url(restricted_case)).status_code == 404
     assert client.post(url(restricted_case), {"title": "x", "version": "1"}).status_code == 404
-    assert Case.objects.get(pk=restricted_case.pk).title == "DV"
+    assert Case.objects.get(pk=restricted_case.pk).title == "配偶者からの暴力（DV）"
 
 
 # Stale edits -----------------------------------------------------------------------------
