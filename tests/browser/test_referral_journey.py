@@ -24,17 +24,28 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 FRIDAY_BEFORE_A_HOLIDAY = datetime.date(2026, 11, 20)
 
 
+@pytest.fixture
 def new_page(browser):
-    context = browser.new_context(
-        locale="ja-JP", timezone_id="Asia/Tokyo", viewport={"width": 1280, "height": 900}
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    return page
+    """Another browser of its own (the coordinator's, the partner's); each is closed at
+    the end, so that no request of theirs reaches the server after the test."""
+    contexts = []
+
+    def open_page():
+        context = browser.new_context(
+            locale="ja-JP", timezone_id="Asia/Tokyo", viewport={"width": 1280, "height": 900}
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
 
 
 def test_a_labour_consultation_is_referred_and_followed_up_to_its_outcome(
-    browser, page, live_server, demo, monkeypatch
+    new_page, page, live_server, demo, monkeypatch
 ):
     # 1. At the counter: a phone call about unpaid overtime from someone in Kanazawa.
     log_in(page, live_server, "counter")
@@ -58,7 +69,7 @@ def test_a_labour_consultation_is_referred_and_followed_up_to_its_outcome(
     assert case.client.municipality.name == "金沢市"
 
     # 2. The coordinator looks for a partner from the case page.
-    desk = new_page(browser)
+    desk = new_page()
     log_in(desk, live_server, "coordinator")
     desk.goto(f"{live_server.url}{case.get_absolute_url()}")
     desk.get_by_role("link", name="紹介先を探す").click()
@@ -105,7 +116,7 @@ def test_a_labour_consultation_is_referred_and_followed_up_to_its_outcome(
     path = re.search(r"/r/[^\s/]+/", message.body).group(0)
 
     # 4. The office, in a browser of its own, reads the sheet and accepts.
-    partner = new_page(browser)
+    partner = new_page()
     partner.goto(f"{live_server.url}{path}")
     expect(partner.locator(".handoff-sheet")).to_contain_text("林田 健太")
     expect(partner.get_by_role("navigation")).to_have_count(0)
@@ -115,7 +126,6 @@ def test_a_labour_consultation_is_referred_and_followed_up_to_its_outcome(
     partner.get_by_label("センターへの連絡事項").fill("12月3日 10時に監督課へ。タイムカード持参。")
     partner.get_by_role("button", name="回答を送信する").click()
     expect(partner.get_by_role("heading", level=1)).to_have_text("ご回答ありがとうございました")
-    partner.context.close()
 
     # 5. Back at the desk (on a Friday before a holiday): the client is told where to go.
     monkeypatch.setattr(timezone, "localdate", lambda *args: FRIDAY_BEFORE_A_HOLIDAY)
