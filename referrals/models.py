@@ -35,6 +35,9 @@ from network.models import Contact, Organisation, Service
 FOLLOW_UP_BUSINESS_DAYS = 5
 # How long a partner's answer link works.
 LINK_VALID_DAYS = 30
+# The desk looks this many business days ahead, and this many days back for results.
+UPCOMING_BUSINESS_DAYS = 5
+RECENT_DAYS = 30
 # 個人情報保護法 規則20条: records of provision are kept three years.
 PROVISION_KEEP_YEARS = 3
 LINK_SALT = "referrals.partner-link"
@@ -86,14 +89,41 @@ class ReferralQuerySet(models.QuerySet):
         )
 
     def desk_counts(self, today):
-        """How many wait for the partner's answer, and how many follow-ups are due
-        `today` or overdue: the home page's figures, in one query."""
-        following = Q(status__in=[Referral.Status.REFERRED, Referral.Status.FOLLOWING_UP])
+        """How many referrals each section of the desk holds (see desk_sections), in
+        one query."""
+        sections = desk_sections(today)
         return self.aggregate(
-            waiting=Count("pk", filter=Q(status=Referral.Status.ASKED)),
-            due_today=Count("pk", filter=following & Q(follow_up_on=today)),
-            overdue=Count("pk", filter=following & Q(follow_up_on__lt=today)),
+            **{name: Count("pk", filter=condition) for name, (condition, _) in sections.items()}
         )
+
+
+def upcoming_until(today):
+    """The last day of the desk's "coming up" section."""
+    return add_business_days(today, UPCOMING_BUSINESS_DAYS)
+
+
+def desk_sections(today):
+    """The coordinator desk's sections, by name: which referrals each holds and in which
+    order. The desk lists them; the home page shows the first counts."""
+    following = Q(status__in=[Referral.Status.REFERRED, Referral.Status.FOLLOWING_UP])
+    since = timezone.make_aware(
+        datetime.datetime.combine(today - datetime.timedelta(days=RECENT_DAYS), datetime.time())
+    )
+    return {
+        "waiting": (Q(status=Referral.Status.ASKED), ["asked_at", "pk"]),
+        "accepted": (Q(status=Referral.Status.ACCEPTED), ["answered_at", "pk"]),
+        "due_today": (following & Q(follow_up_on=today), ["pk"]),
+        "overdue": (following & Q(follow_up_on__lt=today), ["follow_up_on", "pk"]),
+        "upcoming": (
+            following & Q(follow_up_on__gt=today, follow_up_on__lte=upcoming_until(today)),
+            ["follow_up_on", "pk"],
+        ),
+        "recent": (
+            Q(status__in=[Referral.Status.COMPLETED, Referral.Status.DECLINED])
+            & Q(closed_at__gte=since),
+            ["-closed_at", "-pk"],
+        ),
+    }
 
 
 class Referral(models.Model):
@@ -236,6 +266,23 @@ class Referral(models.Model):
                 fields=["center", "status", "follow_up_on"], name="referral_center_status"
             ),
             models.Index(fields=["center", "-closed_at"], name="referral_center_closed"),
+            # The desk's long sections, already in their order, so that the first 50
+            # rows come without sorting a whole section (see desk_sections).
+            models.Index(
+                fields=["center", "asked_at"],
+                condition=Q(status="asked"),
+                name="referral_waiting",
+            ),
+            models.Index(
+                fields=["center", "answered_at"],
+                condition=Q(status="accepted"),
+                name="referral_accepted",
+            ),
+            models.Index(
+                fields=["center", "follow_up_on"],
+                condition=Q(status__in=["referred", "following_up"]),
+                name="referral_following_up",
+            ),
             models.Index(fields=["organisation", "center"], name="referral_partner"),
         ]
 

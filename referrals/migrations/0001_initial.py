@@ -175,6 +175,18 @@ class Migration(migrations.Migration):
             model_name='referral',
             index=models.Index(fields=['organisation', 'center'], name='referral_partner'),
         ),
+        migrations.AddIndex(
+            model_name='referral',
+            index=models.Index(condition=models.Q(('status', 'asked')), fields=['center', 'asked_at'], name='referral_waiting'),
+        ),
+        migrations.AddIndex(
+            model_name='referral',
+            index=models.Index(condition=models.Q(('status', 'accepted')), fields=['center', 'answered_at'], name='referral_accepted'),
+        ),
+        migrations.AddIndex(
+            model_name='referral',
+            index=models.Index(condition=models.Q(('status__in', ['referred', 'following_up'])), fields=['center', 'follow_up_on'], name='referral_following_up'),
+        ),
         migrations.AddConstraint(
             model_name='referral',
             constraint=models.CheckConstraint(condition=models.Q(('is_anonymous', True), ('consent__isnull', False), _connector='OR'), name='referral_consent_or_anonymous'),

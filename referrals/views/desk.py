@@ -1,26 +1,19 @@
 """The coordinator's desk, the start page with its referral counts, and a partner's
 record of this centre's referrals."""
 
-import datetime
-
 from django.contrib.auth.decorators import permission_required
-from django.db.models import Count, Q, Window
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from accounts.scoping import scoped_to_center
 from accounts.views import home_context
 from consultations.models import Case, HandoverNote
-from network.calendar_jp import add_business_days
 from network.models import Organisation
-from referrals.models import Referral
+from referrals.models import Referral, desk_sections, upcoming_until
 
 # Rows shown per desk section; the heading says how many there are in all.
-SECTION_ROWS = 50
-# The desk's "upcoming" section looks this many business days ahead.
-UPCOMING_BUSINESS_DAYS = 5
-# Results of referrals closed this many days back are shown.
-RECENT_DAYS = 30
+SECTION_ROWS = 25
 
 
 @permission_required("referrals.view_referral", raise_exception=True)
@@ -33,40 +26,28 @@ def desk(request):
     referrals = Referral.objects.visible_to(request.user).for_list()
     if mine:
         referrals = referrals.filter(coordinator=request.user)
-    until = add_business_days(today, UPCOMING_BUSINESS_DAYS)
-    since = timezone.now() - datetime.timedelta(days=RECENT_DAYS)
+    # The totals in one aggregate, then each section's first rows: a window count over
+    # every row of a section took 0.2 s for a section of 20,000.
+    totals = referrals.desk_counts(today)
     sections = {
-        "waiting": _first_rows(referrals.waiting_for_answer().order_by("asked_at", "pk")),
-        "accepted": _first_rows(referrals.accepted().order_by("answered_at", "pk")),
-        "due_today": _first_rows(referrals.follow_up_due_on(today).order_by("pk")),
-        "overdue": _first_rows(
-            referrals.follow_up_overdue_on(today).order_by("follow_up_on", "pk")
-        ),
-        "upcoming": _first_rows(
-            referrals.following_up()
-            .filter(follow_up_on__gt=today, follow_up_on__lte=until)
-            .order_by("follow_up_on", "pk")
-        ),
-        "recent": _first_rows(
-            referrals.filter(
-                status__in=[Referral.Status.COMPLETED, Referral.Status.DECLINED],
-                closed_at__gte=since,
-            ).order_by("-closed_at", "-pk")
-        ),
+        name: {
+            "rows": list(referrals.filter(condition).order_by(*order)[:SECTION_ROWS]),
+            "total": totals[name],
+        }
+        for name, (condition, order) in desk_sections(today).items()
     }
     for referral in sections["waiting"]["rows"]:
         referral.days_waiting = (today - timezone.localdate(referral.asked_at)).days
     for referral in sections["overdue"]["rows"]:
         referral.days_overdue = (today - referral.follow_up_on).days
-    context = {**sections, "mine": mine, "today": today, "until": until, "shown": SECTION_ROWS}
+    context = {
+        **sections,
+        "mine": mine,
+        "today": today,
+        "until": upcoming_until(today),
+        "shown": SECTION_ROWS,
+    }
     return render(request, "referrals/desk.html", context)
-
-
-def _first_rows(referrals):
-    """The section's first SECTION_ROWS referrals and its total, in one query: each row
-    carries the count of the whole section (a window over the unsliced rows)."""
-    rows = list(referrals.annotate(section_total=Window(Count("pk")))[:SECTION_ROWS])
-    return {"rows": rows, "total": rows[0].section_total if rows else 0}
 
 
 def home(request):
@@ -82,7 +63,10 @@ def home(request):
         )
     if user.has_perm("referrals.view_referral"):
         referrals = Referral.objects.visible_to(user)
-        context["referral_counts"] = referrals.desk_counts(timezone.localdate())
+        counts = referrals.desk_counts(timezone.localdate())
+        context["referral_counts"] = {
+            name: counts[name] for name in ("waiting", "due_today", "overdue")
+        }
     return render(request, "referrals/home.html", context)
 
 
