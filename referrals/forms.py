@@ -3,7 +3,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from network.models import Contact
+from network.models import Contact, Service
 
 from .models import Channel, FollowUp, HandoffSheet, Referral
 
@@ -57,6 +57,14 @@ class PartnerOutcomeForm(forms.Form):
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ChosenServiceForm(forms.Form):
+    """The service picked in the finder (?service=<pk>); anything else is no choice."""
+
+    service = forms.ModelChoiceField(
+        queryset=Service.objects.active().select_related("organisation")
     )
 
 

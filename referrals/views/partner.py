@@ -19,12 +19,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from accounts.audit import found_or_denied, log_action
+from accounts.audit import log_action
 from accounts.models import AuditEvent
 
 from ..forms import PartnerAnswerForm, PartnerLinkForm, PartnerOutcomeForm
 from ..models import LINK_VALID_DAYS, Channel, FollowUp, PartnerLink, Referral
 from ..services import send_partner_link
+from .referral import get_referral_or_404
 
 Status = Referral.Status
 
@@ -43,9 +44,7 @@ PARTNER_FORMS = {"answer": PartnerAnswerForm, "outcome": PartnerOutcomeForm}
 @permission_required("referrals.add_partnerlink", raise_exception=True)
 def referral_send_link(request, pk):
     """E-mail the partner a link to answer (or, later, to report how it went)."""
-    referrals = Referral.objects.visible_to(request.user).for_list()
-    referrals = referrals.select_related("sheet", "consent", "center")
-    referral = found_or_denied(request, referrals.filter(pk=pk).first(), referral=pk)
+    referral = get_referral_or_404(request, pk)
     refusal = _why_no_link(referral)
     if refusal:
         messages.error(request, refusal)

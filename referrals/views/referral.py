@@ -1,7 +1,6 @@
 """The referral itself: finding the partner, each step with it, the hand-off sheet, and
 the referral panel of the case page and the intake screen."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
@@ -23,6 +22,7 @@ from ..forms import (
     AnswerForm,
     AskForm,
     CancelForm,
+    ChosenServiceForm,
     FollowUpForm,
     HandoffSheetForm,
     ReferralForm,
@@ -33,12 +33,6 @@ from ..services import ask_partner, start_referral
 
 PARTNERS_PER_PAGE = 10
 FINDER_FIELDS = ["q", "topic", "area", "kind", "tie", "open_on"]
-
-
-class ChosenServiceForm(forms.Form):
-    service = forms.ModelChoiceField(
-        queryset=Service.objects.active().select_related("organisation")
-    )
 
 
 def get_referral_or_404(request, pk):
