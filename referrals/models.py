@@ -67,13 +67,6 @@ class ReferralQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status__in=Referral.OPEN_STATUSES)
 
-    def waiting_for_answer(self):
-        return self.filter(status=Referral.Status.ASKED)
-
-    def accepted(self):
-        """Accepted by the partner; the client has yet to be told."""
-        return self.filter(status=Referral.Status.ACCEPTED)
-
     def following_up(self):
         return self.filter(status__in=[Referral.Status.REFERRED, Referral.Status.FOLLOWING_UP])
 

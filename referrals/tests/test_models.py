@@ -31,6 +31,7 @@ from referrals.models import (
     ProvisionRecord,
     Referral,
     ReferralStep,
+    desk_sections,
 )
 from referrals.tests.factories import ReferralFactory, referral_in
 
@@ -509,8 +510,9 @@ def test_the_lists_of_the_desk(referral, coordinator):
 
     everything = Referral.objects.exclude(pk=referral.pk)
     assert set(everything.open()) == {by_status[s] for s in Referral.OPEN_STATUSES}
-    assert list(everything.waiting_for_answer()) == [by_status[S.ASKED]]
-    assert list(everything.accepted()) == [by_status[S.ACCEPTED]]
+    sections = desk_sections(today)
+    assert list(everything.filter(sections["waiting"][0])) == [by_status[S.ASKED]]
+    assert list(everything.filter(sections["accepted"][0])) == [by_status[S.ACCEPTED]]
     assert set(everything.following_up()) == {due, overdue}
     assert list(everything.follow_up_due_on(today)) == [due]
     assert list(everything.follow_up_overdue_on(today)) == [overdue]
