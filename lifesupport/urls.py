@@ -25,5 +25,6 @@ urlpatterns = [
     path("members/", include("members.urls")),
     path("consultations/", include("consultations.urls")),
     path("", include("referrals.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -418,7 +418,13 @@ class Referral(models.Model):
         if self.status not in (self.Status.REFERRED, self.Status.FOLLOWING_UP):
             raise ValidationError(_("Follow-ups start once the client has been referred."))
         follow_up = self.follow_ups.create(
-            done_on=done_on, method=method, spoke_with=spoke_with, note=note, by=by, next_on=next_on
+            done_on=done_on,
+            due_on=self.follow_up_on,
+            method=method,
+            spoke_with=spoke_with,
+            note=note,
+            by=by,
+            next_on=next_on,
         )
         if self.status == self.Status.REFERRED:
             self._move(self.Status.FOLLOWING_UP, by=by, comment=note, follow_up_on=next_on)
@@ -784,6 +790,9 @@ class FollowUp(models.Model):
         Referral, models.CASCADE, related_name="follow_ups", verbose_name=_("referral")
     )
     done_on = models.DateField(_("date"), default=timezone.localdate)
+    # The follow-up date set before this one, for the statistics of timeliness
+    # (done by the date or late); empty where none was set.
+    due_on = models.DateField(_("due on"), null=True, blank=True, editable=False)
     method = models.CharField(_("how"), max_length=10, choices=Method)
     spoke_with = models.CharField(_("with whom"), max_length=10, choices=Party)
     by = models.ForeignKey(

@@ -1,0 +1,174 @@
+"""A statistics table as the page, the charts and the exports all show it, and the
+hiding of small counts (小さい数の秘匿) for those who may see aggregates only.
+
+A table is rows of numbers under columns, usually with a total row; each count column
+adds up to its total, and in a cross table the last count column is each row's total.
+Viewers (閲覧) see every count under 3 as 「3未満」. So that no total gives such a count
+back by subtraction, each sum with a hidden count also hides a second one (「秘匿」),
+chosen so that the hidden part of the sum holds a count of at least 5: then any
+hidden count could be one more or one less with that count making up the difference.
+Shares are hidden on any row with a hidden count, as they would give it back too.
+"""
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+COUNT = "count"
+PERCENT = "percent"
+YEN = "yen"
+
+SMALL = 3
+# A sum's hidden counts must include one this large, to absorb any change of the others.
+ABSORBING = SMALL + 2
+
+UNDER_THREE = _("under 3")
+WITHHELD = _("withheld")
+
+
+@dataclass
+class Column:
+    label: str
+    kind: str = COUNT
+
+
+@dataclass
+class Row:
+    label: str
+    values: list
+    is_total: bool = False
+    # Indentation in a two-level table (連合's 小項目 under their 大項目).
+    level: int = 0
+    code: str = ""
+
+
+@dataclass
+class Cell:
+    value: object
+    text: str
+    hidden: bool = False
+    kind: str = COUNT
+
+
+@dataclass
+class Table:
+    slug: str
+    title: str
+    label_header: str
+    columns: list
+    rows: list = field(default_factory=list)
+    note: str = ""
+    # The last count column is the sum of the other count columns in each row.
+    sums_across: bool = False
+    # "bar", "line" or "doughnut": how the page draws it; "" for a table alone.
+    chart: str = ""
+
+    def count_columns(self):
+        return [j for j, column in enumerate(self.columns) if column.kind == COUNT]
+
+    def value(self, label, column=0):
+        """The number in the row with this label; for tests and checks."""
+        for row in self.rows:
+            if row.label == label:
+                return row.values[column]
+        raise KeyError(label)
+
+    def hidden_cells(self):
+        """(row, column) of every count a viewer must not see, under 3 or withheld."""
+        counts = self.count_columns()
+        value = {(i, j): row.values[j] or 0 for i, row in enumerate(self.rows) for j in counts}
+        hidden = {cell for cell, number in value.items() if number < SMALL}
+        sums = self._sums(counts)
+        changed = bool(hidden)
+        while changed:
+            changed = False
+            for cells in sums:
+                shown = [cell for cell in cells if cell not in hidden]
+                if len(shown) in (0, len(cells)):
+                    continue
+                hidden_part = [cell for cell in cells if cell in hidden]
+                if len(hidden_part) >= 2 and max(value[c] for c in hidden_part) >= ABSORBING:
+                    continue
+                # Prefer the smallest count that can absorb the difference, and a part
+                # rather than the total, so as little as possible is withheld.
+                absorbing = [c for c in shown if value[c] >= ABSORBING]
+                candidates = absorbing or shown
+                hidden.add(min(candidates, key=lambda c: (self._is_sum(c), value[c], c)))
+                changed = True
+        return hidden
+
+    def _sums(self, counts):
+        """Each group of cells whose values add up to one of them, the total last."""
+        sums = []
+        total_rows = [i for i, row in enumerate(self.rows) if row.is_total]
+        if total_rows:
+            parts = [i for i, row in enumerate(self.rows) if not row.is_total and row.level == 0]
+            for j in counts:
+                sums.append([(i, j) for i in parts] + [(total_rows[-1], j)])
+            # 小項目 add up to their 大項目 above them.
+            parent = None
+            children = {}
+            for i, row in enumerate(self.rows):
+                if row.level == 0:
+                    parent = i
+                elif parent is not None:
+                    children.setdefault(parent, []).append(i)
+            for parent, rows in children.items():
+                for j in counts:
+                    sums.append([(i, j) for i in rows] + [(parent, j)])
+        if self.sums_across and len(counts) > 1:
+            for i in range(len(self.rows)):
+                sums.append([(i, j) for j in counts])
+        return sums
+
+    def _is_sum(self, cell):
+        i, j = cell
+        return self.rows[i].is_total or (self.sums_across and j == self.count_columns()[-1])
+
+    def display_rows(self, *, suppress):
+        """Rows of Cells with the text to show; with `suppress`, small counts hidden."""
+        hidden = self.hidden_cells() if suppress else set()
+        under_three = {(i, j) for (i, j) in hidden if (self.rows[i].values[j] or 0) < SMALL}
+        shown_rows = []
+        for i, row in enumerate(self.rows):
+            row_has_hidden = any((i, j) in hidden for j in range(len(self.columns)))
+            cells = []
+            for j, column in enumerate(self.columns):
+                number = row.values[j]
+                if (i, j) in under_three:
+                    cells.append(Cell(None, str(UNDER_THREE), True, column.kind))
+                elif (i, j) in hidden or (column.kind == PERCENT and row_has_hidden):
+                    cells.append(Cell(None, str(WITHHELD), True, column.kind))
+                else:
+                    cells.append(
+                        Cell(number, format_number(number, column.kind), False, column.kind)
+                    )
+            shown_rows.append((row, cells))
+        return shown_rows
+
+
+def format_number(number, kind):
+    if number is None:
+        return "—"
+    if kind == PERCENT:
+        return f"{number:.1f}%"
+    if kind == YEN:
+        return f"¥{number:,}"
+    return f"{number:,}"
+
+
+def share(part, whole):
+    """part as a percentage of whole, or None where whole is 0."""
+    return round(100 * part / whole, 1) if whole else None
+
+
+def chart_data(table, shown_rows):
+    """What the page's chart draws: the first column's shown numbers, totals left out,
+    hidden counts as gaps (null), so a chart never shows more than the table."""
+    rows = [(row, cells) for row, cells in shown_rows if not row.is_total and row.level == 0]
+    return {
+        "type": table.chart,
+        "label": str(table.columns[0].label),
+        "labels": [row.label for row, _cells in rows],
+        "values": [cells[0].value for _row, cells in rows],
+    }
