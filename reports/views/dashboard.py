@@ -4,9 +4,9 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 
-from ..forms import ReportFilterForm
-from ..statistics import DASHBOARD
-from ..tables import chart_data
+from reports.forms import ReportFilterForm
+from reports.statistics import DASHBOARD
+from reports.tables import chart_data
 
 
 def report_scope(request):
