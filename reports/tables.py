@@ -11,6 +11,7 @@ Shares are hidden on any row with a hidden count, as they would give it back too
 """
 
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from django.utils.translation import gettext_lazy as _
 
@@ -79,7 +80,25 @@ class Table:
         value = {(i, j): row.values[j] or 0 for i, row in enumerate(self.rows) for j in counts}
         hidden = {cell for cell, number in value.items() if number < SMALL}
         sums = self._sums(counts)
-        changed = bool(hidden)
+        while hidden:
+            self._protect_each_sum(hidden, sums, value)
+            given_away = _given_away(hidden, sums)
+            if not given_away:
+                break
+            # In a cross table the row and column sums together can still pin a hidden
+            # count down; withhold one more count on a sum through it and look again.
+            cell = min(given_away)
+            near = [c for cells in sums if cell in cells for c in cells if c not in hidden]
+            if not near:
+                near = [c for cells in sums for c in cells if c not in hidden]
+            if not near:
+                break
+            hidden.add(min(near, key=lambda c: self._withholding_order(c, value)))
+        return hidden
+
+    def _protect_each_sum(self, hidden, sums, value):
+        """Until every sum with a hidden count also hides one of 5 or more beside it."""
+        changed = True
         while changed:
             changed = False
             for cells in sums:
@@ -89,13 +108,13 @@ class Table:
                 hidden_part = [cell for cell in cells if cell in hidden]
                 if len(hidden_part) >= 2 and max(value[c] for c in hidden_part) >= ABSORBING:
                     continue
-                # Prefer the smallest count that can absorb the difference, and a part
-                # rather than the total, so as little as possible is withheld.
-                absorbing = [c for c in shown if value[c] >= ABSORBING]
-                candidates = absorbing or shown
-                hidden.add(min(candidates, key=lambda c: (self._is_sum(c), value[c], c)))
+                hidden.add(min(shown, key=lambda c: self._withholding_order(c, value)))
                 changed = True
-        return hidden
+
+    def _withholding_order(self, cell, value):
+        """Prefer the smallest count that can absorb the difference, and a part rather
+        than a total, so that as little as possible is withheld."""
+        return (value[cell] < ABSORBING, self._is_sum(cell), value[cell], cell)
 
     def _sums(self, counts):
         """Each group of cells whose values add up to one of them, the total last."""
@@ -119,7 +138,8 @@ class Table:
         if self.sums_across and len(counts) > 1:
             for i in range(len(self.rows)):
                 sums.append([(i, j) for j in counts])
-        return sums
+        # A total with no parts (an empty table) is 0 and gives nothing away.
+        return [cells for cells in sums if len(cells) > 1]
 
     def _is_sum(self, cell):
         i, j = cell
@@ -145,6 +165,44 @@ class Table:
                     )
             shown_rows.append((row, cells))
         return shown_rows
+
+
+def _given_away(hidden, sums):
+    """The hidden cells whose value follows from the visible cells and the sums.
+
+    Each sum is a linear equation; restricted to the hidden cells (the visible ones are
+    known numbers) a cell is given away exactly when the reduced row echelon form of the
+    equations has a row with that cell alone. Exact arithmetic with Fractions.
+    """
+    index = {cell: k for k, cell in enumerate(sorted(hidden))}
+    cells_of = {k: cell for cell, k in index.items()}
+    pivots = {}
+    for cells in sums:
+        row = {}
+        for sign, cell in [(1, c) for c in cells[:-1]] + [(-1, cells[-1])]:
+            if cell in index:
+                k = index[cell]
+                row[k] = row.get(k, 0) + sign
+        row = {k: Fraction(v) for k, v in row.items() if v}
+        for column, pivot_row in pivots.items():
+            if column in row:
+                row = _minus(row, pivot_row, row[column])
+        if not row:
+            continue
+        column = min(row)
+        row = {k: v / row[column] for k, v in row.items()}
+        for other, pivot_row in pivots.items():
+            if column in pivot_row:
+                pivots[other] = _minus(pivot_row, row, pivot_row[column])
+        pivots[column] = row
+    return {cells_of[column] for column, row in pivots.items() if len(row) == 1}
+
+
+def _minus(row, other, factor):
+    result = dict(row)
+    for k, v in other.items():
+        result[k] = result.get(k, 0) - factor * v
+    return {k: v for k, v in result.items() if v}
 
 
 def format_number(number, kind):
