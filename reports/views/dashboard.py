@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 
+from reports.exports import export_query
 from reports.forms import ReportFilterForm
 from reports.statistics import DASHBOARD
 from reports.tables import chart_data
@@ -32,5 +33,12 @@ def shown_tables(request, tables):
 def dashboard(request):
     form, scope = report_scope(request)
     tables = [build(scope) for build in DASHBOARD.values()]
-    context = {"form": form, "scope": scope, "tables": shown_tables(request, tables)}
+    may_export = request.user.has_perm("reports.export_statistics")
+    context = {
+        "form": form,
+        "scope": scope,
+        "tables": shown_tables(request, tables),
+        # None leaves the download links out.
+        "export_query": export_query(scope) if may_export else None,
+    }
     return render(request, "reports/dashboard.html", context)
