@@ -176,7 +176,7 @@ def _write_conditions(sheet, scope, made_by, made_at, suppressed):
         ),
         (_("Period"), str(period)),
         (
-            _("Dates"),
+            _("Days counted"),
             _("%(first)s to %(last)s")
             % {
                 "first": formats.date_format(period.first_day, "DATE_FORMAT"),
@@ -207,35 +207,38 @@ def _write_table(sheet, table, rows, scope, suppressed):
         if column > 1:
             cell.alignment = RIGHT
     widths = [text_width(header) for header in headers]
-    number = HEADER_ROW
     for number, (row, cells) in enumerate(rows, start=HEADER_ROW + 1):
-        label = _text(sheet, number, 1, row.label, BOLD if row.is_total else None)
-        if row.level:
-            label.alignment = INDENTED
-        widths[0] = max(widths[0], text_width(row.label) + 2 * row.level)
-        for column, shown in enumerate(cells, start=2):
-            cell = _write_cell(sheet, number, column, shown)
-            if row.is_total:
-                cell.font = BOLD
-            widths[column - 1] = max(widths[column - 1], text_width(shown.text))
-        if row.is_total:
-            for column in range(1, len(headers) + 1):
-                sheet.cell(row=number, column=column).fill = TOTAL_FILL
+        _write_row(sheet, number, row, cells, widths)
     notes = [table.note] if table.note else []
     if suppressed:
         notes.append(suppression_note())
     for offset, note in enumerate(notes, start=2):
-        _text(sheet, number + offset, 1, note)
+        _text(sheet, HEADER_ROW + len(rows) + offset, 1, note)
     for column, width in enumerate(widths, start=1):
-        sheet.column_dimensions[sheet.cell(row=1, column=column).column_letter].width = min(
-            width + 2, MAX_WIDTH
-        )
+        letter = sheet.cell(row=HEADER_ROW, column=column).column_letter
+        sheet.column_dimensions[letter].width = min(width + 2, MAX_WIDTH)
     sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=2)
     # Printed: the header on every page, the table one page wide.
     sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
+
+
+def _write_row(sheet, number, row, cells, widths):
+    """One row of the table at row `number`; `widths` grows to fit its texts."""
+    label = _text(sheet, number, 1, row.label, BOLD if row.is_total else None)
+    if row.level:
+        label.alignment = INDENTED
+    widths[0] = max(widths[0], text_width(row.label) + 2 * row.level)
+    for column, shown in enumerate(cells, start=2):
+        cell = _write_cell(sheet, number, column, shown)
+        if row.is_total:
+            cell.font = BOLD
+        widths[column - 1] = max(widths[column - 1], text_width(shown.text))
+    if row.is_total:
+        for column in range(1, len(cells) + 2):
+            sheet.cell(row=number, column=column).fill = TOTAL_FILL
 
 
 def _write_cell(sheet, row, column, shown):

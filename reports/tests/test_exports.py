@@ -226,7 +226,7 @@ def test_the_conditions_sheet_says_what_was_counted_when_and_by_whom(client, man
     }
     assert conditions["拠点"] == "全センター"
     assert conditions["期間"] == "令和7年度(2025年度)"
-    assert conditions[_("Dates")] == _("%(first)s to %(last)s") % {
+    assert conditions[_("Days counted")] == _("%(first)s to %(last)s") % {
         "first": "2025年4月1日",
         "last": "2026年3月31日",
     }
