@@ -60,6 +60,8 @@ class ReportFilterForm(forms.Form):
         kind = data.get("period") or default.kind
         year = data.get("year") or (default.year if kind == Period.FISCAL_YEAR else today.year)
         month = data.get("month") or today.month
+        # What the month list shows, also while the period is a year.
+        self.month_shown = month
         period = Period(kind, year, month if kind == Period.MONTH else 1)
         return Scope(period=period, center=self._center(data), category=data.get("category"))
 

@@ -102,7 +102,9 @@ class Scope:
         return members
 
 
-def _one_column_table(slug, title, label_header, counts, labels, *, chart="bar", note=""):
+def _one_column_table(
+    slug, title, label_header, counts, labels, *, chart="bar", note="", wide=False
+):
     """A table of counts by one attribute, with each value's share and a total row.
 
     `counts` maps stored values to counts, `labels` lists (value, label) in the order
@@ -118,10 +120,11 @@ def _one_column_table(slug, title, label_header, counts, labels, *, chart="bar",
         slug=slug,
         title=title,
         label_header=label_header,
-        columns=[Column(_("Consultations")), Column(_("Share"), PERCENT)],
+        columns=[Column(_("Number of consultations")), Column(_("Share"), PERCENT)],
         rows=rows,
         chart=chart,
         note=note,
+        wide=wide,
     )
 
 
@@ -145,7 +148,7 @@ def consultations_by_month(scope):
         if month <= this_month
     ]
     return _one_column_table(
-        "by-month", _("Consultations by month"), _("Month"), counts, labels, chart="line"
+        "by-month", _("Consultations by month"), _("Month"), counts, labels, chart="line", wide=True
     )
 
 
@@ -165,6 +168,7 @@ def consultations_by_field(scope):
         counts,
         labels,
         note=_("Each consultation is counted once, under the field of its main concern."),
+        wide=True,
     )
 
 
@@ -496,14 +500,14 @@ DASHBOARD = {
     "by-month": consultations_by_month,
     "by-field": consultations_by_field,
     "by-topic": topics_marked,
+    "by-municipality": consultations_by_municipality,
     "by-channel": consultations_by_channel,
     "by-gender": consultations_by_gender,
     "by-age-band": consultations_by_age_band,
+    "by-union": consultations_by_union,
     "by-employment-type": consultations_by_employment_type,
     "by-industry": consultations_by_industry,
     "by-company-size": consultations_by_company_size,
-    "by-union": consultations_by_union,
-    "by-municipality": consultations_by_municipality,
     "referrals-by-kind": referrals_by_partner_kind,
     "referral-outcomes": referral_outcomes,
     "follow-up-timeliness": follow_up_timeliness,

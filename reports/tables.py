@@ -7,7 +7,9 @@ Viewers (閲覧) see every count under 3 as 「3未満」. So that no total give
 back by subtraction, each sum with a hidden count also hides a second one (「秘匿」),
 chosen so that the hidden part of the sum holds a count of at least 5: then any
 hidden count could be one more or one less with that count making up the difference.
-Shares are hidden on any row with a hidden count, as they would give it back too.
+In a cross table the row and column sums together can still pin a count down, so an
+exact check then withholds more until none follows from them. Shares are hidden on any row with a hidden count, as they would give it back too, and
+everywhere when the total is withheld.
 """
 
 from dataclasses import dataclass, field
@@ -63,6 +65,8 @@ class Table:
     sums_across: bool = False
     # "bar", "line" or "doughnut": how the page draws it; "" for a table alone.
     chart: str = ""
+    # False for a short table that fits half the page's width beside another.
+    wide: bool = True
 
     def count_columns(self):
         return [j for j, column in enumerate(self.columns) if column.kind == COUNT]
@@ -149,9 +153,19 @@ class Table:
         """Rows of Cells with the text to show; with `suppress`, small counts hidden."""
         hidden = self.hidden_cells() if suppress else set()
         under_three = {(i, j) for (i, j) in hidden if (self.rows[i].values[j] or 0) < SMALL}
+        # A share of a withheld total gives the total back (count / share), so then no
+        # share is shown at all.
+        total_withheld = any(
+            (i, j) in hidden
+            for i, row in enumerate(self.rows)
+            if row.is_total
+            for j in range(len(self.columns))
+        )
         shown_rows = []
         for i, row in enumerate(self.rows):
-            row_has_hidden = any((i, j) in hidden for j in range(len(self.columns)))
+            row_has_hidden = total_withheld or any(
+                (i, j) in hidden for j in range(len(self.columns))
+            )
             cells = []
             for j, column in enumerate(self.columns):
                 number = row.values[j]
