@@ -8,8 +8,9 @@ back by subtraction, each sum with a hidden count also hides a second one (ã€Œç§
 chosen so that the hidden part of the sum holds a count of at least 5: then any
 hidden count could be one more or one less with that count making up the difference.
 In a cross table the row and column sums together can still pin a count down, so an
-exact check then withholds more until none follows from them. Shares are hidden on any row with a hidden count, as they would give it back too, and
-everywhere when the total is withheld.
+exact check then withholds more until none follows from them. Shares are hidden on any
+row with a hidden count, as they would give it back too, and everywhere when the total
+is withheld.
 """
 
 from dataclasses import dataclass, field

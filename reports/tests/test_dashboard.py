@@ -290,3 +290,37 @@ def test_counter_staff_may_not_see_statistics(client, counter_staff):
 def test_staff_without_a_centre_need_the_region_permission(client, db):
     client.force_login(UserFactory(center=None, roles=[Role.COORDINATOR]))
     assert client.get(reverse("reports:dashboard")).status_code == 403
+
+
+# This year's figures on the home page
+
+
+def test_the_home_page_loads_this_years_figures_for_those_who_see_statistics(
+    client, coordinator, counter_staff
+):
+    client.force_login(coordinator)
+    assert reverse("reports:summary") in client.get(reverse("home")).content.decode()
+    client.force_login(counter_staff)
+    assert reverse("reports:summary") not in client.get(reverse("home")).content.decode()
+    assert client.get(reverse("reports:summary")).status_code == 403
+
+
+def test_this_years_figures(client, coordinator, center, django_assert_max_num_queries):
+    for days in range(4):
+        consultation(center, timezone.now() - datetime.timedelta(minutes=days + 1))
+    client.force_login(coordinator)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("reports:summary"), headers={"HX-Request": "true"})
+    assert response.context["figures"]["this_month"].value == 4
+    assert response.context["figures"]["this_year"].value == 4
+    assert '<section class="card mb-4"' in response.content.decode()
+    assert "<html" not in response.content.decode()
+    page = client.get(reverse("reports:summary")).content.decode()
+    assert "<html" in page
+
+
+def test_a_viewer_sees_this_years_small_figures_hidden(client, viewer, center):
+    consultation(center, timezone.now() - datetime.timedelta(minutes=1))
+    client.force_login(viewer)
+    response = client.get(reverse("reports:summary"), headers={"HX-Request": "true"})
+    assert response.context["figures"]["this_year"].text == "3未満"

@@ -6,15 +6,27 @@ from django.shortcuts import render
 
 from reports.exports import export_query
 from reports.forms import ReportFilterForm
-from reports.statistics import DASHBOARD
+from reports.periods import Period
+from reports.statistics import (
+    DASHBOARD,
+    Scope,
+    consultations_by_month,
+    follow_up_timeliness,
+    referrals_by_partner_kind,
+)
 from reports.tables import chart_data
+
+
+def deny_without_a_centre(user):
+    """Statistics are of the user's own centre unless they may see every centre."""
+    if not user.has_perm("reports.view_region_statistics") and user.center_id is None:
+        raise PermissionDenied
 
 
 def report_scope(request):
     """The filter form and the Scope it gives, for the user asking."""
     user = request.user
-    if not user.has_perm("reports.view_region_statistics") and user.center_id is None:
-        raise PermissionDenied
+    deny_without_a_centre(user)
     form = ReportFilterForm(request.GET or None, user=user)
     return form, form.scope()
 
@@ -42,3 +54,29 @@ def dashboard(request):
         "export_query": export_query(scope) if may_export else None,
     }
     return render(request, "reports/dashboard.html", context)
+
+
+@permission_required("reports.view_statistics", raise_exception=True)
+def summary(request):
+    """This fiscal year's key figures for the home page (loaded with htmx): the month's
+    and year's consultations, partners asked and accepting, follow-ups by their date."""
+    deny_without_a_centre(request.user)
+    scope = Scope(Period.current_fiscal_year(), request.user.center)
+    tables = shown_tables(
+        request,
+        [
+            consultations_by_month(scope),
+            referrals_by_partner_kind(scope),
+            follow_up_timeliness(scope),
+        ],
+    )
+    (_t, months, _c), (_t, referrals, _c), (_t, follow_ups, _c) = tables
+    figures = {
+        "this_month": months[-2][1][0] if len(months) > 1 else None,
+        "this_year": months[-1][1][0],
+        "asked": referrals[-1][1][0],
+        "acceptance": referrals[-1][1][4],
+        "on_time": follow_ups[-1][1][4],
+    }
+    template = "reports/_summary.html" if request.htmx else "reports/summary.html"
+    return render(request, template, {"scope": scope, "figures": figures})
