@@ -237,7 +237,9 @@ def rengo_by_item(consultations, headings):
     )
 
 
-def rengo_cross(consultations, headings, *, slug, title, label_header, field, labels, key=None):
+def rengo_cross(
+    consultations, headings, *, slug, title, label_header, field, labels, key=None, note=""
+):
     """Consultations by `field` (rows, in the order of `labels`) and 大項目 (columns).
 
     `key` turns a stored value into the label's value (an employment type into its
@@ -276,6 +278,7 @@ def rengo_cross(consultations, headings, *, slug, title, label_header, field, la
         ],
         rows=rows,
         sums_across=True,
+        note=note,
     )
 
 
@@ -318,6 +321,11 @@ def rengo_tables(scope):
             field="employment_type",
             labels=[(k, label) for k, (label, _values) in enumerate(RENGO_EMPLOYMENT)],
             key=groups.__getitem__,
+            note=_(
+                "Public servants count as regular employees. Freelancers, the self-employed "
+                "and people looking for work or not working count under Other, as Rengo "
+                "counts them."
+            ),
         ),
         rengo_cross(
             consultations,
@@ -405,7 +413,9 @@ def mhlw_civil_disputes(scope):
         note=_(
             "Counted for every category marked (延べ): a consultation about dismissal and "
             "non-renewal counts under both, so the total is more than the number of "
-            "consultations (実件数), the last line. Two topics of one category count once."
+            "consultations (実件数), the last line. Two topics of one category count once. "
+            "Public servants count as regular employees, re-employed shokutaku as "
+            "fixed-term contract workers."
         ),
     )
 

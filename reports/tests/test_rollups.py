@@ -38,6 +38,10 @@ def without_main_concern(center, received_at, **profile):
 
 @pytest.fixture
 def year_2025(center, other_center):
+    heard_in_2025(center, other_center)
+
+
+def heard_in_2025(center, other_center):
     """Calendar year 2025 at 金沢: fifteen consultations for 連合, one not for 連合,
     and some just outside the year or at the other centre.
 
@@ -234,6 +238,10 @@ def test_a_topic_without_a_rengo_category_counts_under_other(center):
 
 @pytest.fixture
 def fy_2025(center, other_center):
+    heard_in_fy_2025(center, other_center)
+
+
+def heard_in_fy_2025(center, other_center):
     """Fiscal year 2025 at 金沢, with its edges in Tokyo time.
 
     main topic (+ others)  民事 内訳                          apart        employment
