@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import permission_required
 from django.shortcuts import render
 from django.utils import timezone
 
+from reports.exports import export_query
 from reports.periods import Period
 from reports.rollups import lsc_field_shares, mhlw_civil_disputes, mhlw_counted_apart, rengo_tables
 from reports.views.dashboard import report_scope, shown_tables
@@ -22,7 +23,14 @@ def year_scope(request, kind, default_year):
 
 
 def _render(request, template, form, scope, tables):
-    context = {"form": form, "scope": scope, "tables": shown_tables(request, tables)}
+    may_export = request.user.has_perm("reports.export_statistics")
+    context = {
+        "form": form,
+        "scope": scope,
+        "tables": shown_tables(request, tables),
+        # Of the period counted, not the one asked for; None leaves the links out.
+        "export_query": export_query(scope) if may_export else None,
+    }
     return render(request, template, context)
 
 
