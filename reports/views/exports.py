@@ -12,11 +12,13 @@ from accounts.audit import log_action
 from accounts.models import AuditEvent
 from reports import exports
 from reports.forms import ALL_CENTRES
+from reports.rollups import ROLLUPS
 from reports.statistics import DASHBOARD
 from reports.views.dashboard import report_scope, shown_tables
 
-# Every table a page shows, by the slug in its export URL.
-REPORTS = {**DASHBOARD}
+# Every table a page shows, by the slug in its export URL. The roll-up pages settle their
+# period themselves and link here with it (reports.exports.export_query).
+REPORTS = {**DASHBOARD, **ROLLUPS}
 FORMATS = ("xlsx", "csv")
 
 
