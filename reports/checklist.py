@@ -518,9 +518,9 @@ def helpers(facts):
             )
         )
     qualifications = [
-        (Contact.Qualification(value).label, n)
-        for value, n in sorted(facts.specialists.items())
-        if n
+        (label, facts.specialists[value])
+        for value, label in Contact.Qualification.choices
+        if facts.specialists.get(value)
     ]
     if qualifications:
         listing = LIST_SEPARATOR.join(f"{label} {n}" for label, n in qualifications)

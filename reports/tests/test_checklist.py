@@ -251,6 +251,10 @@ def directory(db):
     online = OrganisationFactory(kind=Organisation.Kind.EDUCATION, municipality=tokyo)
     ServiceFactory(organisation=online, serves_all_areas=True)
     ContactFactory(organisation=lawyers, qualification=Contact.Qualification.LAWYER)
+    ContactFactory(organisation=coop, qualification=Contact.Qualification.SOCIAL_WORKER)
+    ContactFactory(
+        organisation=lawyers, qualification=Contact.Qualification.LAWYER, is_active=False
+    )
     ContactFactory(organisation=coop)
     return {"coop": coop, "lawyers": lawyers}
 
@@ -264,7 +268,7 @@ def test_the_directory_for_the_centres_prefecture(center, directory):
     assert evidence(12, facts) == [
         "Partners who can help, in the directory for 石川県 now: NPO 2, Consumer co-op 1, "
         "Professional body 1.",
-        "Specialists among the partners' contacts: Lawyer 1.",
+        "Specialists among the partners' contacts: Lawyer 1, Certified social worker 1.",
     ]
 
 
@@ -489,9 +493,9 @@ def test_viewers_read_only(client, viewer, center):
 def test_the_first_save_creates_the_sheet_and_writes_the_audit(client, coordinator, center):
     client.force_login(coordinator)
     data = {"answer_1": "yes", "note_1": " 地協事務所の一角 ", "answer_4": "no", "note_5": "調査中"}
-    response = client.post(f"{URL}?year={YEAR}", data)
-    assert response.status_code == 302
-    assert response.url == f"{URL}?year={YEAR}&center={center.pk}"
+    response = client.post(f"{URL}?year={YEAR}", data, follow=True)
+    assert response.redirect_chain == [(f"{URL}?year={YEAR}&center={center.pk}", 302)]
+    assert len(list(response.context["messages"])) == 1
     assessment = SelfAssessment.objects.get(center=center, fiscal_year=YEAR)
     assert assessment.updated_by == coordinator
     saved = {a.question: (a.answer, a.note) for a in assessment.answers.all()}
