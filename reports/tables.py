@@ -10,7 +10,7 @@ hidden count could be one more or one less with that count making up the differe
 In a cross table the row and column sums together can still pin a count down, so an
 exact check then withholds more until none follows from them. Shares are hidden on any
 row with a hidden count, as they would give it back too, and everywhere when the total
-is withheld.
+is withheld; amounts in yen on a row with a hidden count, and then their total too.
 """
 
 from dataclasses import dataclass, field
@@ -154,25 +154,25 @@ class Table:
         """Rows of Cells with the text to show; with `suppress`, small counts hidden."""
         hidden = self.hidden_cells() if suppress else set()
         under_three = {(i, j) for (i, j) in hidden if (self.rows[i].values[j] or 0) < SMALL}
+        rows_with_hidden = {i for i, _j in hidden}
         # A share of a withheld total gives the total back (count / share), so then no
         # share is shown at all.
-        total_withheld = any(
-            (i, j) in hidden
-            for i, row in enumerate(self.rows)
-            if row.is_total
-            for j in range(len(self.columns))
-        )
+        total_withheld = any(self.rows[i].is_total for i in rows_with_hidden)
+        # An amount beside a hidden count tells the count (amount / fee), and the total
+        # amount would give a hidden amount back by subtraction.
+        part_hidden = any(not self.rows[i].is_total for i in rows_with_hidden)
         shown_rows = []
         for i, row in enumerate(self.rows):
-            row_has_hidden = total_withheld or any(
-                (i, j) in hidden for j in range(len(self.columns))
-            )
+            derived_hidden = {
+                PERCENT: total_withheld or i in rows_with_hidden,
+                YEN: i in rows_with_hidden or (row.is_total and part_hidden),
+            }
             cells = []
             for j, column in enumerate(self.columns):
                 number = row.values[j]
                 if (i, j) in under_three:
                     cells.append(Cell(None, str(UNDER_THREE), True, column.kind))
-                elif (i, j) in hidden or (column.kind == PERCENT and row_has_hidden):
+                elif (i, j) in hidden or derived_hidden.get(column.kind, False):
                     cells.append(Cell(None, str(WITHHELD), True, column.kind))
                 else:
                     cells.append(

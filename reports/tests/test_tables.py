@@ -6,7 +6,7 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reports.tables import PERCENT, Column, Row, Table, chart_data, share
+from reports.tables import PERCENT, YEN, Column, Row, Table, chart_data, share
 
 
 def one_column(counts):
@@ -204,3 +204,15 @@ def test_an_empty_table_shows_its_zero_total():
     table = Table("t", "t", "label", [Column("n")], [Row("total", [0], is_total=True)])
     assert texts(table) == [["3未満"]]
     assert table.hidden_cells() == {(0, 0)}
+
+
+def test_amounts_beside_a_hidden_count_are_withheld_and_then_their_total():
+    # Two members of a type paying ¥3,000 each: ¥6,000 would tell the count.
+    rows = [
+        Row("一般", [40, 120000]),
+        Row("維持", [2, 6000]),
+        Row("計", [42, 126000], is_total=True),
+    ]
+    table = Table("t", "t", "label", [Column("n"), Column("円", YEN)], rows)
+    assert texts(table) == [["秘匿", "秘匿"], ["3未満", "秘匿"], ["42", "秘匿"]]
+    assert texts(table, suppress=False)[1] == ["2", "¥6,000"]
