@@ -129,11 +129,6 @@ def test_download_links_are_for_the_period_counted(client, coordinator, year_202
     assert f'{reverse("reports:export", args=["rengo-by-gender", "xlsx"])}?{query}"' in page
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reports/views/exports.py: REPORTS holds DASHBOARD only; the roll-ups' download "
-    "links need {**DASHBOARD, **ROLLUPS} (reports.rollups.ROLLUPS)",
-)
 @pytest.mark.parametrize("slug", list(rollups.ROLLUPS))
 def test_each_roll_up_table_downloads(client, coordinator, year_2025, slug):
     client.force_login(coordinator)
