@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from consultations.models import EmploymentType, Gender, Industry
 from network.models import Topic
 
-from .statistics import _one_column_table, age_band, age_band_labels
+from .statistics import age_band, age_band_labels, one_column_table
 from .tables import PERCENT, Column, Row, Table, share
 
 # The taxonomy's word for "the rest" in every mapping column.
@@ -467,7 +467,7 @@ def lsc_field_shares(scope):
     ):
         counts[lsc_field or OTHER] += n
     labels = [(name, name) for name in in_order(LSC_FIELDS, counts)]
-    return _one_column_table(
+    return one_column_table(
         "lsc-fields",
         _("Consultations by field, as LSCs publish them"),
         _("Field"),

@@ -102,7 +102,7 @@ class Scope:
         return members
 
 
-def _one_column_table(
+def one_column_table(
     slug, title, label_header, counts, labels, *, chart="bar", note="", wide=False
 ):
     """A table of counts by one attribute, with each value's share and a total row.
@@ -147,7 +147,7 @@ def consultations_by_month(scope):
         for month in scope.period.months()
         if month <= this_month
     ]
-    return _one_column_table(
+    return one_column_table(
         "by-month", _("Consultations by month"), _("Month"), counts, labels, chart="line", wide=True
     )
 
@@ -161,7 +161,7 @@ def consultations_by_field(scope):
     counts[None] = scope.consultations().count() - with_main
     labels = [(category.pk, category) for category in Category.objects.all()]
     labels.append((None, _("No main concern recorded")))
-    return _one_column_table(
+    return one_column_table(
         "by-field",
         _("Consultations by field (main concern)"),
         _("Field"),
@@ -177,7 +177,7 @@ def topics_marked(scope):
     counts = _counts(scope.topic_links(), "topic")
     topics = Topic.objects.filter(pk__in=counts).select_related("category")
     labels = sorted(((topic.pk, topic) for topic in topics), key=lambda t: -counts[t[0]])
-    return _one_column_table(
+    return one_column_table(
         "by-topic",
         _("Topics (counted for every topic marked)"),
         _("Topic"),
@@ -193,7 +193,7 @@ def topics_marked(scope):
 
 def consultations_by_choice(scope, field, choices, slug, title, label_header, chart="bar"):
     counts = _counts(scope.consultations(), field)
-    return _one_column_table(slug, title, label_header, counts, list(choices), chart=chart)
+    return one_column_table(slug, title, label_header, counts, list(choices), chart=chart)
 
 
 def consultations_by_channel(scope):
@@ -291,7 +291,7 @@ def consultations_by_age_band(scope):
         .annotate(n=Count("pk"))
         .values_list("band", "n")
     )
-    return _one_column_table(
+    return one_column_table(
         "by-age-band", _("Consultations by age band"), _("Age band"), counts, age_band_labels()
     )
 
@@ -304,7 +304,7 @@ def consultations_by_municipality(scope):
     )
     labels = sorted(((place.pk, place) for place in places), key=lambda p: -counts[p[0]])
     labels.append((None, _("Unknown")))
-    return _one_column_table(
+    return one_column_table(
         "by-municipality",
         _("Consultations by municipality of residence"),
         _("Municipality"),
@@ -381,7 +381,7 @@ def referral_outcomes(scope):
         ),
         "outcome",
     )
-    return _one_column_table(
+    return one_column_table(
         "referral-outcomes",
         _("Outcomes of referrals completed"),
         _("Outcome"),

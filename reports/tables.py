@@ -133,7 +133,10 @@ class Table:
             parent = None
             children = {}
             for i, row in enumerate(self.rows):
-                if row.level == 0:
+                if row.is_total:
+                    # Rows under a total (MHLW's 実件数) are not its parts.
+                    parent = None
+                elif row.level == 0:
                     parent = i
                 elif parent is not None:
                     children.setdefault(parent, []).append(i)
