@@ -193,7 +193,9 @@ def topics_marked(scope):
 
 def consultations_by_choice(scope, field, choices, slug, title, label_header, chart="bar"):
     counts = _counts(scope.consultations(), field)
-    return one_column_table(slug, title, label_header, counts, list(choices), chart=chart)
+    # 不明 last, as published tallies put it.
+    labels = sorted(choices, key=lambda choice: choice[0] == "")
+    return one_column_table(slug, title, label_header, counts, labels, chart=chart)
 
 
 def consultations_by_channel(scope):
