@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,11 +24,11 @@ from accounts.audit import log_action
 from accounts.japanese import postal_place
 from accounts.models import AuditEvent, Role, User
 from consultations.models import Consultation, EmploymentType
-from members.models import Benefit, Member, Payment
+from members.models import Benefit, MembershipType
 from network.calendar_jp import closure_reason
 from network.models import VERIFICATION_INTERVAL, Category, Contact, Organisation, Service
-from referrals.models import Referral
 
+from . import statistics
 from .models import SelfAssessment, SelfAssessmentAnswer
 from .periods import Period
 from .statistics import Scope
@@ -37,7 +37,6 @@ from .tables import (
     SMALL,
     UNDER_THREE,
     WITHHELD,
-    YEN,
     Cell,
     Column,
     Row,
@@ -74,11 +73,15 @@ class Evidence:
 class CentreYear:
     """The figures the evidence is drawn from, for one centre and fiscal year.
 
-    Each figure is one aggregate query, run the first time a question asks for it, so
-    the whole check sheet costs a fixed number of queries however many records there
-    are. With `suppress`, counts of consultations, referrals and members under 3 are
-    hidden as the statistics tables hide them (staff, partner and benefit counts are
-    not about consulters and are shown as they are).
+    Each figure is one aggregate query (or one of the dashboard's tables), run the first
+    time a question asks for it, so the whole check sheet costs a fixed number of
+    queries however many records there are.
+
+    With `suppress` (viewers), small counts are hidden as on the dashboard. Figures the
+    dashboard also shows are taken from its tables as shown, and a sum of them is given
+    only when none of its parts is hidden, so that the two pages together give no hidden
+    count away. Staff, partner and benefit counts are not about consulters or members
+    and are shown as they are.
     """
 
     def __init__(self, center, fiscal_year, *, suppress, today=None):
@@ -87,9 +90,7 @@ class CentreYear:
         self.scope = Scope(period=self.period, center=center)
         self.suppress = suppress
         self.today = today or timezone.localdate()
-        # Members are counted on the year's last day, or today while the year runs.
-        self.as_of = min(self.period.last_day, self.today)
-        self.is_current_year = self.as_of == self.today
+        self.is_current_year = self.period.first_day <= self.today <= self.period.last_day
 
     # Showing counts -------------------------------------------------------------
 
@@ -99,38 +100,62 @@ class CentreYear:
             return str(UNDER_THREE)
         return format_number(number, None)
 
-    def parts(self, numbers, *, total_shown=False):
-        """Cells for counts that add up to the last of them, with the same hiding as the
-        statistics tables (so no hidden count can be worked out from the others).
-
-        `total_shown`: the total is on the page anyway (the year's consultations, the
-        members), so where the tables would withhold it, every part is withheld instead.
-        """
+    def parts(self, numbers):
+        """Cells for counts that add up to the last of them, which the page shows anyway
+        (the year's consultations), hidden as the dashboard hides a table's counts; where
+        the tables would withhold the total, every part is withheld instead."""
         rows = [Row(str(i), [n]) for i, n in enumerate(numbers[:-1])]
         rows.append(Row("total", [numbers[-1]], is_total=True))
         table = Table(slug="", title="", label_header="", columns=[Column("")], rows=rows)
         cells = [cells[0] for _row, cells in table.display_rows(suppress=self.suppress)]
         total = numbers[-1]
-        if total_shown and cells[-1].hidden and total >= SMALL:
+        if cells[-1].hidden and total >= SMALL:
             withheld = Cell(None, str(WITHHELD), True)
             cells = [cell if cell.hidden else withheld for cell in cells[:-1]]
             cells.append(Cell(total, format_number(total, None)))
         return cells
 
-    def listing(self, labelled_counts):
-        """ "label 12, label 3" for (label, count) pairs that add up to the whole; those
-        with no count are left out."""
-        pairs = [(label, n) for label, n in labelled_counts]
-        cells = self.parts([n for _label, n in pairs] + [sum(n for _label, n in pairs)])
+    def listing(self, labels, cells):
+        """'label 12, label 3': a 0 is left out unless hidden (viewers see it as 「3未満」
+        on the dashboard too)."""
         return LIST_SEPARATOR.join(
-            f"{label} {cell.text}" for (label, n), cell in zip(pairs, cells, strict=False) if n
+            f"{label} {cell.text}"
+            for label, cell in zip(labels, cells, strict=True)
+            if cell.hidden or cell.value
         )
+
+    def sum_of(self, cells):
+        """A cell for the sum of shown cells; withheld if any of them is hidden."""
+        if any(cell.hidden for cell in cells):
+            return Cell(None, str(WITHHELD), True)
+        number = sum(cell.value for cell in cells)
+        return Cell(number, format_number(number, None))
 
     def share_of(self, cell, total):
         """The cell's share of total, or "—" where the cell is hidden."""
         if cell.hidden:
             return "—"
         return format_number(share(cell.value, total), PERCENT)
+
+    def shown(self, table, *, total_public=False):
+        """{row label: cells} of one of the dashboard's tables as this user sees it, in
+        order, the total row under "total".
+
+        `total_public`: the table's total is the year's consultations, which this page
+        (and the dashboard's other tables) show anyway; where the table withholds it,
+        its shown counts are withheld instead, as `parts` does.
+        """
+        rows = table.display_rows(suppress=self.suppress)
+        total_row, total_cells = rows[-1]
+        total = total_row.values[0]
+        if total_public and total_cells[0].hidden and total >= SMALL:
+            withheld = Cell(None, str(WITHHELD), True)
+            rows = [
+                (row, [cells[0] if cells[0].hidden else withheld, *cells[1:]])
+                for row, cells in rows[:-1]
+            ]
+            rows.append((total_row, [Cell(total, format_number(total, None)), *total_cells[1:]]))
+        return {"total" if row.is_total else row.label: cells for row, cells in rows}
 
     # The figures -----------------------------------------------------------------
 
@@ -146,12 +171,8 @@ class CentreYear:
     def consultations(self):
         """Totals of the year's consultations: who consulted, when, and by whom taken."""
         first, last = self.period.first_day, self.period.last_day
-        closed_weekdays = [
-            first + datetime.timedelta(days=n)
-            for n in range((last - first).days + 1)
-            if (first + datetime.timedelta(days=n)).weekday() < 5
-            and closure_reason(first + datetime.timedelta(days=n))
-        ]
+        days = (first + datetime.timedelta(days=n) for n in range((last - first).days + 1))
+        closed_weekdays = [day for day in days if day.weekday() < 5 and closure_reason(day)]
         out_of_hours = (
             Q(weekday__gte=6)
             | Q(hour__lt=OPENS_AT_HOUR)
@@ -169,30 +190,42 @@ class CentreYear:
                 total=Count("pk"),
                 anonymous=Count("pk", filter=Q(client__isnull=True)),
                 members=Count("pk", filter=Q(client__member__isnull=False)),
-                not_in_work=Count("pk", filter=Q(employment_type__in=NOT_IN_WORK)),
                 out_of_hours=Count("pk", filter=out_of_hours),
                 staff=Count("taken_by", distinct=True),
             )
         )
 
     @cached_property
-    def by_channel(self):
-        return dict(self.scope.consultations().values_list("channel").annotate(n=Count("pk")))
+    def routes(self):
+        """{route: Cell} for every way consulters found the centre, unknown ("")
+        included, and "total": they add up to the year's consultations."""
+        counts = dict(self.scope.consultations().values_list("route").annotate(n=Count("pk")))
+        values = [value for value, _label in Consultation.Route.choices]
+        numbers = [counts.get(value, 0) for value in values]
+        cells = self.parts([*numbers, sum(numbers)])
+        return dict(zip([*values, "total"], cells, strict=True))
 
     @cached_property
-    def by_route(self):
-        return dict(self.scope.consultations().values_list("route").annotate(n=Count("pk")))
+    def channels(self):
+        return self.shown(statistics.consultations_by_channel(self.scope), total_public=True)
 
     @cached_property
-    def by_field(self):
-        """(code, name, domain, count) of each field (相談分野) by main concern, in order."""
-        field = "topic_links__topic__category__"
-        return list(
-            self.scope.consultations()
-            .filter(topic_links__is_main=True)
-            .values_list(f"{field}code", f"{field}name", f"{field}domain")
-            .annotate(n=Count("pk"))
-            .order_by(f"{field}sort_order", f"{field}code")
+    def fields(self):
+        """The dashboard's consultations by field of the main concern, by field code."""
+        shown = self.shown(statistics.consultations_by_field(self.scope), total_public=True)
+        # The fields' rows are labelled "W1 職場の悩み・組合づくり" (Category.__str__).
+        return {label.split(" ", 1)[0]: cells[0] for label, cells in shown.items()}
+
+    @cached_property
+    def life_fields(self):
+        """{code: name} of the fields of daily life and health (L*, H*), in order."""
+        categories = Category.objects.filter(domain__in=LIFE_DOMAINS)
+        return dict(categories.values_list("code", "name"))
+
+    @cached_property
+    def employment(self):
+        return self.shown(
+            statistics.consultations_by_employment_type(self.scope), total_public=True
         )
 
     @cached_property
@@ -248,52 +281,34 @@ class CentreYear:
 
     @cached_property
     def referrals(self):
-        """{kind of partner: (asked, accepted)} of the partners asked in the year."""
-        start, end = self.period.datetimes()
-        accepted = Q(answered_at__isnull=False) & ~Q(status=Referral.Status.DECLINED)
-        rows = (
-            Referral.objects.filter(center=self.center, asked_at__gte=start, asked_at__lt=end)
-            .order_by()
-            .values_list("organisation__kind")
-            .annotate(asked=Count("pk"), accepted=Count("pk", filter=accepted))
-        )
-        return {kind: (asked, accepted) for kind, asked, accepted in rows}
+        """The dashboard's partners asked in the year, by kind of partner (label)."""
+        return self.shown(statistics.referrals_by_partner_kind(self.scope))
 
     @cached_property
     def members(self):
-        """(type name, on the books, joined, left, retired on the books) by type, in the
-        types' order; members are on the books from joining until leaving."""
-        first, day = self.period.first_day, self.as_of
-        on_books = Q(joined_on__lte=day) & (Q(left_on__isnull=True) | Q(left_on__gt=day))
+        """The dashboard's members and fees by membership type (name), "total" last."""
+        return self.shown(statistics.members_and_fees(self.scope))
+
+    @cached_property
+    def retired(self):
+        """[(type name, retired members on the books at the end of the year)] of the
+        types in use, in order."""
+        last = self.period.last_day
+        retired = (
+            Q(members__center=self.center, members__is_retired=True)
+            & Q(members__joined_on__lte=last)
+            & (Q(members__left_on__isnull=True) | Q(members__left_on__gt=last))
+        )
         return list(
-            Member.objects.filter(center=self.center)
-            .values_list("membership_type__name")
-            .annotate(
-                current=Count("pk", filter=on_books),
-                joined=Count("pk", filter=Q(joined_on__gte=first, joined_on__lte=day)),
-                left=Count("pk", filter=Q(left_on__gte=first, left_on__lte=day)),
-                retired=Count("pk", filter=on_books & Q(is_retired=True)),
-            )
-            .order_by("membership_type__sort_order", "membership_type")
+            MembershipType.objects.annotate(n=Count("members", filter=retired))
+            .filter(Q(is_active=True) | Q(n__gt=0))
+            .order_by("sort_order", "pk")
+            .values_list("name", "n")
         )
 
     @cached_property
     def benefits(self):
-        return Benefit.objects.current(self.as_of).count()
-
-    @cached_property
-    def fee_income(self):
-        """[(type name, yen)] of the fees paid in the year, by the payer's type."""
-        return list(
-            Payment.objects.filter(
-                fee__member__center=self.center,
-                paid_on__gte=self.period.first_day,
-                paid_on__lte=self.period.last_day,
-            )
-            .values_list("fee__member__membership_type__name")
-            .annotate(total=Sum("amount"))
-            .order_by("fee__member__membership_type__sort_order", "fee__member__membership_type")
-        )
+        return Benefit.objects.current(min(self.period.last_day, self.today)).count()
 
 
 # Evidence, question by question ------------------------------------------------------
@@ -344,46 +359,45 @@ def directory_freshness(facts):
 
 
 def publicity(facts):
-    total = facts.consultations["total"]
-    if not total:
+    if not facts.consultations["total"]:
         return _no_consultations()
-    routes = facts.by_route
-    publicity = routes.get(Consultation.Route.PUBLICITY, 0)
-    events = routes.get(Consultation.Route.EVENT, 0)
-    cells = facts.parts([publicity, events, total - publicity - events, total], total_shown=True)
+    routes = facts.routes
     return [
         Evidence(
             _(
                 "Consultations in this fiscal year: %(total)s; of them through publicity, the "
                 "website or leaflets: %(publicity)s; through consultation events: %(events)s."
             )
-            % {"total": cells[3].text, "publicity": cells[0].text, "events": cells[1].text}
+            % {
+                "total": routes["total"].text,
+                "publicity": routes[Consultation.Route.PUBLICITY].text,
+                "events": routes[Consultation.Route.EVENT].text,
+            }
         )
     ]
 
 
 def publicity_routes(facts):
-    routes = facts.by_route
-    known = [(label, routes.get(value, 0)) for value, label in Consultation.Route.choices if value]
-    if not any(n for _label, n in known):
+    named = [value for value, _label in Consultation.Route.choices if value]
+    if all(facts.routes[value].value == 0 for value in named):
         return [Evidence(_("How consulters found the centre is not recorded for this year."))]
-    # The unknown ones complete the sum, so that hiding works over the whole year.
-    listing = facts.listing([*known, (_("Unknown"), routes.get("", 0))])
+    # The unknown ones last, after the routes the consulters named.
+    labels = [*[Consultation.Route(value).label for value in named], _("Unknown")]
+    cells = [*[facts.routes[value] for value in named], facts.routes[""]]
     return [
         Evidence(
-            _("How consulters found the centre (consultations): %(routes)s.") % {"routes": listing}
+            _("How consulters found the centre (consultations): %(routes)s.")
+            % {"routes": facts.listing(labels, cells)}
         )
     ]
 
 
 def labour_consultations(facts):
-    if not facts.consultations["total"]:
-        return _no_consultations()
     total = facts.consultations["total"]
-    work = sum(n for code, _name, _domain, n in facts.by_field if code == "W1")
-    cells = facts.parts([work, total - work, total], total_shown=True)
-    values = {"count": cells[0].text, "total": cells[2].text}
-    values["share"] = facts.share_of(cells[0], total)
+    if not total:
+        return _no_consultations()
+    work = facts.fields["W1"]
+    values = {"count": work.text, "total": facts.count(total), "share": facts.share_of(work, total)}
     return [
         Evidence(
             _(
@@ -396,16 +410,13 @@ def labour_consultations(facts):
 
 
 def life_consultations(facts):
-    if not facts.consultations["total"]:
-        return _no_consultations()
     total = facts.consultations["total"]
-    life = [
-        (f"{code} {name}", n) for code, name, domain, n in facts.by_field if domain in LIFE_DOMAINS
-    ]
-    chosen = sum(n for _label, n in life)
-    cells = facts.parts([chosen, total - chosen, total], total_shown=True)
-    values = {"count": cells[0].text, "total": cells[2].text}
-    values["share"] = facts.share_of(cells[0], total)
+    if not total:
+        return _no_consultations()
+    codes = list(facts.life_fields)
+    cells = [facts.fields[code] for code in codes]
+    life = facts.sum_of(cells)
+    values = {"count": life.text, "total": facts.count(total), "share": facts.share_of(life, total)}
     evidence = [
         Evidence(
             _(
@@ -415,8 +426,10 @@ def life_consultations(facts):
             % values
         )
     ]
-    if chosen:
-        evidence.append(Evidence(_("By field: %(fields)s.") % {"fields": facts.listing(life)}))
+    labels = [f"{code} {name}" for code, name in facts.life_fields.items()]
+    listing = facts.listing(labels, cells)
+    if listing:
+        evidence.append(Evidence(_("By field: %(fields)s.") % {"fields": listing}))
     return evidence
 
 
@@ -426,7 +439,10 @@ def open_to_residents(facts):
     if not total:
         return _no_consultations()
     anonymous, members = figures["anonymous"], figures["members"]
-    cells = facts.parts([anonymous, total - anonymous - members, members, total], total_shown=True)
+    cells = facts.parts([anonymous, total - anonymous - members, members, total])
+    not_in_work = facts.sum_of(
+        [facts.employment[str(EmploymentType(value).label)][0] for value in NOT_IN_WORK]
+    )
     return [
         Evidence(
             _(
@@ -445,7 +461,7 @@ def open_to_residents(facts):
                 "Consultations from people not in work (looking for work, on a pension, "
                 "students and others): %(count)s."
             )
-            % {"count": facts.count(figures["not_in_work"])}
+            % {"count": not_in_work.text}
         ),
     ]
 
@@ -455,15 +471,12 @@ def channels_and_hours(facts):
     total = figures["total"]
     if not total:
         return _no_consultations()
-    channels = [
-        (label, facts.by_channel.get(value, 0)) for value, label in Consultation.Channel.choices
-    ]
-    cells = facts.parts(
-        [figures["out_of_hours"], total - figures["out_of_hours"], total], total_shown=True
-    )
+    channels = [(label, cells[0]) for label, cells in facts.channels.items() if label != "total"]
+    cells = facts.parts([figures["out_of_hours"], total - figures["out_of_hours"], total])
     return [
         Evidence(
-            _("Consultations by channel: %(channels)s.") % {"channels": facts.listing(channels)}
+            _("Consultations by channel: %(channels)s.")
+            % {"channels": facts.listing(*zip(*channels, strict=True))}
         ),
         Evidence(
             _(
@@ -534,24 +547,32 @@ def helpers(facts):
 
 
 def working_with(kinds):
-    """The evidence for a 連携 question: the year's referrals to partners of `kinds`,
-    and the partners of those kinds in the directory."""
+    """The evidence for a 連携 question: the year's referrals to partners of `kinds` as
+    the dashboard shows them (asked and accepted), and the partners of those kinds in
+    the directory."""
 
     def evidence(facts):
-        names = LIST_SEPARATOR.join(str(Organisation.Kind(kind).label) for kind in kinds)
-        asked = sum(facts.referrals.get(kind, (0, 0))[0] for kind in kinds)
-        accepted = sum(facts.referrals.get(kind, (0, 0))[1] for kind in kinds)
+        labels = [str(Organisation.Kind(kind).label) for kind in kinds]
+        names = LIST_SEPARATOR.join(labels)
+        asked = [
+            _("%(kind)s asked %(asked)s, accepted %(accepted)s")
+            % {"kind": label, "asked": cells[0].text, "accepted": cells[1].text}
+            for label in labels
+            if (cells := facts.referrals.get(label))
+        ]
+        if asked:
+            referrals = _("Partners asked to take a referral in this fiscal year: %(kinds)s.") % {
+                "kinds": LIST_SEPARATOR.join(asked)
+            }
+        else:
+            referrals = _(
+                "No partner of these kinds (%(kinds)s) was asked to take a referral in this "
+                "fiscal year."
+            ) % {"kinds": names}
         partners = sum(facts.directory.get(kind, (0, 0, 0))[0] for kind in kinds)
         deep = sum(facts.directory.get(kind, (0, 0, 0))[2] for kind in kinds)
-        cells = facts.parts([accepted, asked - accepted, asked])
         return [
-            Evidence(
-                _(
-                    "Partners asked to take a referral in this fiscal year (%(kinds)s): "
-                    "%(asked)s; accepted: %(accepted)s."
-                )
-                % {"kinds": names, "asked": cells[2].text, "accepted": cells[0].text}
-            ),
+            Evidence(referrals),
             Evidence(
                 _(
                     "Partners in the directory for %(area)s now (%(kinds)s): %(count)s; with "
@@ -564,17 +585,21 @@ def working_with(kinds):
     return evidence
 
 
+def _member_types(facts):
+    """[(type name, cells)] of the dashboard's members table, without the total."""
+    return [(name, cells) for name, cells in facts.members.items() if name != "total"]
+
+
 def membership(facts):
-    current = sum(row[1] for row in facts.members)
-    joined = sum(row[2] for row in facts.members)
-    left = sum(row[3] for row in facts.members)
-    values = {
-        "current": facts.count(current),
-        "joined": facts.count(joined),
-        "left": facts.count(left),
-    }
+    if not _member_types(facts):
+        return [Evidence(_("No members are on the register."))]
+    current, joined, left = (cell.text for cell in facts.members["total"][:3])
+    values = {"current": current, "joined": joined, "left": left}
     if facts.is_current_year:
-        text = _("Members today: %(current)s; joined this fiscal year: %(joined)s; left: %(left)s.")
+        text = _(
+            "Members this fiscal year, as things stand: %(current)s; joined: %(joined)s; "
+            "left: %(left)s."
+        )
     else:
         text = _(
             "Members at the end of the fiscal year: %(current)s; joined in the year: "
@@ -584,12 +609,11 @@ def membership(facts):
 
 
 def membership_types(facts):
-    types = [(name, current) for name, current, _j, _l, _r in facts.members if current]
+    types = _member_types(facts)
     evidence = []
-    if types:
-        evidence.append(
-            Evidence(_("Members by membership type: %(types)s.") % {"types": facts.listing(types)})
-        )
+    listing = facts.listing([name for name, _cells in types], [cells[0] for _n, cells in types])
+    if listing:
+        evidence.append(Evidence(_("Members by membership type: %(types)s.") % {"types": listing}))
     else:
         evidence.append(Evidence(_("No members are on the register.")))
     evidence.append(
@@ -599,39 +623,30 @@ def membership_types(facts):
 
 
 def retired_members(facts):
-    current = sum(row[1] for row in facts.members)
-    if not current:
-        return [Evidence(_("No members are on the register."))]
-    retired = [(name, n) for name, _c, _j, _l, n in facts.members if n]
-    count = sum(n for _name, n in retired)
-    cells = facts.parts([count, current - count, current], total_shown=True)
-    evidence = [
+    names = [name for name, _n in facts.retired]
+    numbers = [n for _name, n in facts.retired]
+    if not sum(numbers):
+        return [Evidence(_("No retired members are on the register."))]
+    cells = facts.parts([*numbers, sum(numbers)])
+    return [
         Evidence(
-            _("Retired members: %(count)s of %(total)s members.")
-            % {"count": cells[0].text, "total": cells[2].text}
+            _("Retired members: %(count)s; by membership type: %(types)s.")
+            % {"count": cells[-1].text, "types": facts.listing(names, cells[:-1])}
         )
     ]
-    if count:
-        evidence.append(
-            Evidence(
-                _("Retired members by membership type: %(types)s.")
-                % {"types": facts.listing(retired)}
-            )
-        )
-    return evidence
 
 
 def income_sources(facts):
-    total = sum(yen for _name, yen in facts.fee_income)
-    by_type = LIST_SEPARATOR.join(
-        f"{name} {format_number(yen, YEN)}" for name, yen in facts.fee_income
-    )
-    text = _("Membership fees received in this fiscal year: %(total)s.") % {
-        "total": format_number(total, YEN)
-    }
-    evidence = [Evidence(text)]
-    if by_type:
-        evidence.append(Evidence(_("By membership type: %(types)s.") % {"types": by_type}))
+    types = _member_types(facts)
+    fees = facts.members["total"][3]
+    evidence = [
+        Evidence(
+            _("Membership fees received in this fiscal year: %(total)s.") % {"total": fees.text}
+        )
+    ]
+    listing = facts.listing([name for name, _cells in types], [cells[3] for _n, cells in types])
+    if listing:
+        evidence.append(Evidence(_("By membership type: %(types)s.") % {"types": listing}))
     evidence.append(
         Evidence(
             _(

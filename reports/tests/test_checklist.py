@@ -31,9 +31,11 @@ from network.tests.factories import (
 )
 from referrals.models import Referral
 from referrals.tests.factories import referral_in
-from reports import checklist
+from reports import checklist, statistics
 from reports.checklist import QUESTIONS, STEPS, CentreYear
 from reports.models import SelfAssessment, SelfAssessmentAnswer
+from reports.periods import Period
+from reports.statistics import Scope
 
 TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
 URL = reverse("reports:checklist")
@@ -143,7 +145,6 @@ def test_consultation_figures_count_the_centres_year_only(heard, center):
     assert figures["total"] == 6
     assert figures["anonymous"] == 2
     assert figures["members"] == 1
-    assert figures["not_in_work"] == 2
     # 00:00, Saturday, the holiday and 17:00; not Monday 10:00 nor 16:59.
     assert figures["out_of_hours"] == 4
 
@@ -207,8 +208,58 @@ def test_viewers_see_small_counts_hidden(heard, center):
         "Of 6 consultations: anonymous under 3, named people who are not members withheld, "
         "members under 3."
     )
-    assert evidence(8, facts)[0].endswith("3 of 6 (50.0%).")
-    assert evidence(9, facts)[0].endswith("under 3 of 6 (—).")
+    # The dashboard's table by channel shows phone 3 and withholds its total, but the
+    # year's 6 is on this page (and in the dashboard's other tables): phone is withheld
+    # here, or it would give back the sum of walk-in 1, e-mail 2 and the unused 0s.
+    assert evidence(11, facts)[0] == (
+        "Consultations by channel: Phone withheld, Walk-in under 3, E-mail under 3, Online "
+        "under 3, Outreach or consultation event under 3, Other under 3."
+    )
+    # By field as on the dashboard: W1 3 withheld in the same way; daily life and health
+    # is the sum of L3 1 and H1 1 (and 0s), all hidden, so the sum is withheld too.
+    assert evidence(8, facts)[0].endswith("(W1): withheld of 6 (—).")
+    assert evidence(9, facts)[0].endswith("(L and H fields): withheld of 6 (—).")
+    assert evidence(9, facts)[1].startswith("By field: L1 ")
+    assert "L3 金融・消費生活・法律 under 3" in evidence(9, facts)[1]
+    # Not in work: pensioner 1 and job seeker 1 of the table by employment type, hidden.
+    assert evidence(10, facts)[1].endswith("students and others): withheld.")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "reports/tables.py hides each dashboard table on its own: for a viewer, the table "
+        "by channel withholds the year's total and shows phone 3, while the table by gender "
+        "shows the same total 6, so the hidden walk-in, e-mail and 0s are known to add up "
+        "to 3. The year's consultations are shown anyway (other tables, the home page), so "
+        "a table should withhold more parts rather than that total."
+    ),
+)
+def test_no_dashboard_table_withholds_a_total_another_shows(heard, center):
+    scope = Scope(Period(Period.FISCAL_YEAR, YEAR), center)
+    tables = [
+        "by-month",
+        "by-field",
+        "by-channel",
+        "by-gender",
+        "by-age-band",
+        "by-employment-type",
+        "by-industry",
+        "by-company-size",
+        "by-union",
+        "by-municipality",
+    ]
+    shown_total, part_beside_withheld_total = set(), set()
+    for slug in tables:
+        rows = statistics.DASHBOARD[slug](scope).display_rows(suppress=True)
+        if not rows[-1][1][0].hidden:
+            shown_total.add(slug)
+        elif any(not cells[0].hidden for _row, cells in rows[:-1]):
+            part_beside_withheld_total.add(slug)
+    assert not (shown_total and part_beside_withheld_total), (
+        shown_total,
+        part_beside_withheld_total,
+    )
 
 
 # Evidence from staff, the directory and referrals
@@ -295,12 +346,15 @@ def test_working_with_partners_counts_the_years_referrals_and_the_directory(
     Referral.objects.filter(pk=elsewhere.pk).update(asked_at=at(2025, 9, 1, 10))
     facts = facts_for(center)
     assert evidence(14, facts) == [
-        "Partners asked to take a referral in this fiscal year (NPO, Consumer co-op): 4; "
-        "accepted: 2.",
+        "Partners asked to take a referral in this fiscal year: Consumer co-op asked 4, "
+        "accepted 2.",
         "Partners in the directory for 石川県 now (NPO, Consumer co-op): 3; with a business "
         "partnership or contract: 2.",
     ]
-    assert evidence(15, facts)[0].endswith("(Government office): 0; accepted: 0.")
+    assert evidence(15, facts)[0] == (
+        "No partner of these kinds (Government office) was asked to take a referral in this "
+        "fiscal year."
+    )
     assert evidence(17, facts)[1] == (
         "Partners in the directory for 石川県 now (Educational institution): 1; with a "
         "business partnership or contract: 0."
@@ -362,14 +416,15 @@ def test_members_at_the_end_of_the_year(center, register):
         "Member benefits offered by partners: 1.",
     ]
     assert evidence(23, facts) == [
-        "Retired members: 2 of 5 members.",
-        "Retired members by membership type: 一般会員 1, 生涯組合員 1.",
+        "Retired members: 2; by membership type: 一般会員 1, 生涯組合員 1."
     ]
 
 
 def test_the_current_year_counts_members_today(center, register):
     facts = facts_for(center, year=fiscal_year_of(timezone.localdate()))
-    assert evidence(21, facts)[0].startswith("Members today: 5; joined this fiscal year: 0;")
+    assert evidence(21, facts) == [
+        "Members this fiscal year, as things stand: 5; joined: 0; left: 0."
+    ]
 
 
 def test_fee_income_and_what_the_app_cannot_tell(center, register):
@@ -388,7 +443,8 @@ def test_fee_income_and_what_the_app_cannot_tell(center, register):
 def test_an_empty_register(center):
     facts = facts_for(center)
     assert evidence(22, facts)[0] == "No members are on the register."
-    assert evidence(23, facts) == ["No members are on the register."]
+    assert evidence(21, facts) == ["No members are on the register."]
+    assert evidence(23, facts) == ["No retired members are on the register."]
     assert evidence(24, facts)[0] == "Membership fees received in this fiscal year: ¥0."
 
 
@@ -585,11 +641,13 @@ def test_query_budget_does_not_grow_with_the_records(
         MemberFactory(center=center, joined_on=datetime.date(2021, 1, 1))
         OrganisationFactory(kind=Organisation.Kind.NPO)
     # Session, user, the user's and the groups' permissions, the centres to choose from;
-    # this and last year's answers, the assessment with who saved it; the evidence: staff,
-    # consultation totals, channels, routes, fields, partners by kind, specialists,
-    # referrals, members, benefits and fees; the menu's centre of the user; the session
-    # saved again (savepoint, update, release).
-    with django_assert_max_num_queries(22) as many:
+    # this and last year's answers, the assessment with who saved it (7 + 4). The
+    # evidence (17): staff, consultation totals, routes, the L and H fields; the
+    # dashboard's tables by channel (1), field (3: counts, total, fields), employment
+    # type (1), referrals by kind (1) and members and fees (3: members, fees, types);
+    # partners by kind, specialists, retired members, benefits. Then the menu's centre
+    # of the user and the session saved again (savepoint, update, release).
+    with django_assert_max_num_queries(28) as many:
         response = client.get(URL, {"year": YEAR})
     assert response.status_code == 200
     assert len(many) == len(few)
