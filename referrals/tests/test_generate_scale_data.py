@@ -2,9 +2,13 @@
 seed gives the same data by COPY and by bulk_create."""
 
 import io
+import os
 import re
+import subprocess
+import sys
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db.models import Count, F, Max, Min, Q, Sum
@@ -361,3 +365,33 @@ def test_force_adds_to_the_data_and_numbers_on(db):
 def test_too_few_consultations_are_refused(db):
     with pytest.raises(CommandError):
         call_command("generate_scale_data", consultations=10, stdout=io.StringIO())
+
+
+DIGEST = """
+import hashlib, io, django
+django.setup()
+from django.core.management import call_command
+from referrals.tests.test_generate_scale_data import snapshot
+call_command("migrate", verbosity=0)
+call_command("generate_scale_data", consultations=300, seed="test", stdout=io.StringIO())
+print(hashlib.sha256(repr(snapshot()).encode()).hexdigest())
+"""
+
+
+def test_a_seed_gives_the_same_data_in_another_process(tmp_path):
+    """Python salts the hashes of strings per process, so a set's order changes from one
+    run to the next: the data must not depend on it."""
+    digests = set()
+    for hash_seed in ("1", "2"):
+        database = tmp_path / f"scale{hash_seed}.sqlite3"
+        env = dict(os.environ, PYTHONHASHSEED=hash_seed, DATABASE_URL=f"sqlite:///{database}")
+        run = subprocess.run(
+            [sys.executable, "-c", DIGEST],
+            cwd=settings.BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        digests.add(run.stdout.strip())
+    assert len(digests) == 1
