@@ -14,7 +14,6 @@ as they are, like topic names.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
 
 from django.db.models import Count, FilteredRelation, Q
 from django.utils.translation import gettext as _
@@ -24,7 +23,7 @@ from consultations.models import EmploymentType, Gender, Industry
 from network.models import Topic
 
 from .statistics import age_band, age_band_labels, one_column_table
-from .tables import PERCENT, Column, Row, Table, share
+from .tables import PERCENT, Column, Row, Table, hide_together, share
 
 # The taxonomy's word for "the rest" in every mapping column.
 OTHER = "その他"
@@ -99,59 +98,6 @@ RENGO_CATEGORY = "main__topic__rengo_category"
 RENGO_ITEM = "main__topic__rengo_item"
 
 
-@dataclass
-class LinkedTable(Table):
-    """A table some of whose counts another table of the page repeats (連合's 大項目
-    counts are the total row of every cross table). A count hidden in one is hidden in
-    the others, or the table showing it would give the other's hidden counts back."""
-
-    hidden_elsewhere: set = field(default_factory=set)
-
-    def hidden_cells(self):
-        if not self.hidden_elsewhere:
-            return super().hidden_cells()
-        # Start with those cells hidden and let the rule hide what else each sum needs.
-        # It reads them as 0, so none of them is taken for the count that absorbs a
-        # change of the others: more may be withheld, never less.
-        rows = [
-            replace(
-                row,
-                values=[
-                    0 if (i, j) in self.hidden_elsewhere else value
-                    for j, value in enumerate(row.values)
-                ],
-            )
-            for i, row in enumerate(self.rows)
-        ]
-        return Table.hidden_cells(replace(self, rows=rows, hidden_elsewhere=set()))
-
-
-def hide_together(links):
-    """Hide a count wherever it is shown once any table holding it hides it.
-
-    `links` pairs (table, cell) with (table, cell) holding the same number; each table
-    is a LinkedTable. Hiding one count may make a table hide others, so go round until
-    nothing changes.
-    """
-    changed = True
-    while changed:
-        changed = False
-        hidden = {}
-        for pair in links:
-            for table, _cell in pair:
-                if id(table) not in hidden:
-                    hidden[id(table)] = table.hidden_cells()
-        for (table_a, cell_a), (table_b, cell_b) in links:
-            a_hidden = cell_a in hidden[id(table_a)]
-            b_hidden = cell_b in hidden[id(table_b)]
-            if a_hidden and not b_hidden:
-                table_b.hidden_elsewhere.add(cell_b)
-                changed = True
-            elif b_hidden and not a_hidden:
-                table_a.hidden_elsewhere.add(cell_a)
-                changed = True
-
-
 def in_order(known, found):
     """The values of `known` in its order, then any other value `found`, 「その他」 last."""
     extras = [value for value in found if value not in known and value != OTHER]
@@ -223,7 +169,7 @@ def rengo_by_item(consultations, headings):
                 )
             )
     rows.append(Row(_("Total"), [total, share(total, total)], is_total=True))
-    return LinkedTable(
+    return Table(
         slug="rengo",
         title=_("Consultations by Rengo category and item"),
         label_header=_("Rengo category and item"),
@@ -267,7 +213,7 @@ def rengo_cross(
             is_total=True,
         )
     )
-    return LinkedTable(
+    return Table(
         slug=slug,
         title=title,
         label_header=label_header,

@@ -40,7 +40,7 @@ from network.models import Category, Municipality, Organisation, Topic
 from referrals.models import FollowUp, Referral
 
 from .periods import Period
-from .tables import PERCENT, YEN, Column, Row, Table, share
+from .tables import PERCENT, YEN, Column, Row, Table, hide_shared_totals, share
 
 # 年代: 〜19, 20代 … 70代, 80代以上 (domain-ja §(c)); the band's lowest age, -1 unknown.
 AGE_BANDS = [0, 20, 30, 40, 50, 60, 70, 80]
@@ -515,3 +515,34 @@ DASHBOARD = {
     "follow-up-timeliness": follow_up_timeliness,
     "members": members_and_fees,
 }
+
+# Tables that count the same consultations, so each shows the same total.
+SHARING_THE_TOTAL = [
+    "by-month",
+    "by-field",
+    "by-municipality",
+    "by-channel",
+    "by-gender",
+    "by-age-band",
+    "by-union",
+    "by-employment-type",
+    "by-industry",
+    "by-company-size",
+]
+
+
+def dashboard_tables(scope):
+    """Every dashboard table by slug. Where one table must withhold the year's total
+    from viewers, all do: shown in another, it would give the hidden counts back."""
+    tables = {slug: build(scope) for slug, build in DASHBOARD.items()}
+    hide_shared_totals([tables[slug] for slug in SHARING_THE_TOTAL])
+    return tables
+
+
+def dashboard_table(scope, slug):
+    """One dashboard table, its counts hidden as the page hides them."""
+    if slug not in SHARING_THE_TOTAL:
+        return DASHBOARD[slug](scope)
+    tables = [DASHBOARD[other](scope) for other in SHARING_THE_TOTAL]
+    hide_shared_totals(tables)
+    return tables[SHARING_THE_TOTAL.index(slug)]

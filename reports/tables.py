@@ -68,6 +68,9 @@ class Table:
     chart: str = ""
     # False for a short table that fits half the page's width beside another.
     wide: bool = True
+    # Counts hidden because another table of the page shows the same number hidden
+    # (see hide_together).
+    hidden_elsewhere: set = field(default_factory=set)
 
     def count_columns(self):
         return [j for j, column in enumerate(self.columns) if column.kind == COUNT]
@@ -83,6 +86,9 @@ class Table:
         """(row, column) of every count a viewer must not see, under 3 or withheld."""
         counts = self.count_columns()
         value = {(i, j): row.values[j] or 0 for i, row in enumerate(self.rows) for j in counts}
+        # Read as 0, a count hidden elsewhere is hidden here and never taken for the
+        # count that absorbs a change of the others: more may be withheld, never less.
+        value.update(dict.fromkeys(self.hidden_elsewhere, 0))
         hidden = {cell for cell, number in value.items() if number < SMALL}
         sums = self._sums(counts)
         while hidden:
@@ -117,9 +123,9 @@ class Table:
                 changed = True
 
     def _withholding_order(self, cell, value):
-        """Prefer the smallest count that can absorb the difference, and a part rather
-        than a total, so that as little as possible is withheld."""
-        return (value[cell] < ABSORBING, self._is_sum(cell), value[cell], cell)
+        """Prefer a part to a total (other tables show the same total), then the
+        smallest count that can absorb the difference, so that little is withheld."""
+        return (self._is_sum(cell), value[cell] < ABSORBING, value[cell], cell)
 
     def _sums(self, counts):
         """Each group of cells whose values add up to one of them, the total last."""
@@ -183,6 +189,39 @@ class Table:
                     )
             shown_rows.append((row, cells))
         return shown_rows
+
+
+def hide_together(links):
+    """Hide a count wherever it is shown once any table holding it hides it.
+
+    `links` pairs (table, cell) with (table, cell) holding the same number, such as the
+    year's total in every table of the dashboard: shown in one table, it would give
+    another's hidden counts back. Hiding one count may make a table hide others, so go
+    round until nothing changes.
+    """
+    changed = True
+    while changed:
+        changed = False
+        hidden = {}
+        for pair in links:
+            for table, _cell in pair:
+                if id(table) not in hidden:
+                    hidden[id(table)] = table.hidden_cells()
+        for (table_a, cell_a), (table_b, cell_b) in links:
+            a_hidden = cell_a in hidden[id(table_a)]
+            b_hidden = cell_b in hidden[id(table_b)]
+            if a_hidden and not b_hidden:
+                table_b.hidden_elsewhere.add(cell_b)
+                changed = True
+            elif b_hidden and not a_hidden:
+                table_a.hidden_elsewhere.add(cell_a)
+                changed = True
+
+
+def hide_shared_totals(tables):
+    """Tables that count the same things by different attributes share their total."""
+    totals = [(table, (len(table.rows) - 1, 0)) for table in tables if table.rows[-1].is_total]
+    hide_together([(totals[0], other) for other in totals[1:]])
 
 
 def _given_away(hidden, sums):

@@ -225,16 +225,6 @@ def test_viewers_see_small_counts_hidden(heard, center):
     assert evidence(10, facts)[1].endswith("students and others): withheld.")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "reports/tables.py hides each dashboard table on its own: for a viewer, the table "
-        "by channel withholds the year's total and shows phone 3, while the table by gender "
-        "shows the same total 6, so the hidden walk-in, e-mail and 0s are known to add up "
-        "to 3. The year's consultations are shown anyway (other tables, the home page), so "
-        "a table should withhold more parts rather than that total."
-    ),
-)
 def test_no_dashboard_table_withholds_a_total_another_shows(heard, center):
     scope = Scope(Period(Period.FISCAL_YEAR, YEAR), center)
     tables = [

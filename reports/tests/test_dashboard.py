@@ -324,3 +324,19 @@ def test_a_viewer_sees_this_years_small_figures_hidden(client, viewer, center):
     client.force_login(viewer)
     response = client.get(reverse("reports:summary"), headers={"HX-Request": "true"})
     assert response.context["figures"]["this_year"].text == "3未満"
+
+
+def test_a_total_one_table_must_withhold_is_withheld_in_every_table(center, viewer):
+    # Two by phone and two walk-ins: with the total 4 shown, both 2s follow. The table by
+    # channel has to withhold it, and so every table of the same consultations does.
+    for channel, gender in [("phone", "female"), ("phone", "female"), ("visit", "female")] + [
+        ("visit", "female")
+    ]:
+        consultation(center, at(2025, 5, 1, 10, 0), channel=channel, gender=gender)
+    tables = statistics.dashboard_tables(Scope(FY2025, center))
+    for slug in statistics.SHARING_THE_TOTAL:
+        table = tables[slug]
+        total = len(table.rows) - 1
+        assert (total, 0) in table.hidden_cells(), slug
+    gender_total = tables["by-gender"].display_rows(suppress=True)[-1][1][0]
+    assert gender_total.text == "秘匿"

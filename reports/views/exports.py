@@ -13,12 +13,16 @@ from accounts.models import AuditEvent
 from reports import exports
 from reports.forms import ALL_CENTRES
 from reports.rollups import ROLLUPS
-from reports.statistics import DASHBOARD
+from reports.statistics import DASHBOARD, dashboard_table, dashboard_tables
 from reports.views.dashboard import report_scope, shown_tables
 
 # Every table a page shows, by the slug in its export URL. The roll-up pages settle their
-# period themselves and link here with it (reports.exports.export_query).
-REPORTS = {**DASHBOARD, **ROLLUPS}
+# period themselves and link here with it (reports.exports.export_query). A dashboard
+# table is built with the others, whose hidden totals it shares.
+REPORTS = {
+    **{slug: lambda scope, slug=slug: dashboard_table(scope, slug) for slug in DASHBOARD},
+    **ROLLUPS,
+}
 FORMATS = ("xlsx", "csv")
 
 
@@ -42,7 +46,7 @@ def export_table(request, slug, fmt):
 def export_dashboard(request):
     """Every dashboard table in one workbook, one sheet each."""
     _form, scope = report_scope(request)
-    shown = shown_tables(request, [build(scope) for build in DASHBOARD.values()])
+    shown = shown_tables(request, list(dashboard_tables(scope).values()))
     content = _workbook(request, scope, [(table, rows) for table, rows, _chart in shown])
     return _download(request, content, report="dashboard", fmt="xlsx", scope=scope)
 
