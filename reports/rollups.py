@@ -173,7 +173,7 @@ def rengo_by_item(consultations, headings):
         slug="rengo",
         title=_("Consultations by Rengo category and item"),
         label_header=_("Rengo category and item"),
-        columns=[Column(_("Consultations")), Column(_("Share"), PERCENT)],
+        columns=[Column(_("Number of consultations")), Column(_("Share"), PERCENT)],
         rows=rows,
         chart="bar",
         note=_(
