@@ -19,6 +19,9 @@ def log_in(page, live_server, username):
     page.get_by_label("ユーザー名").fill(username)
     page.get_by_label("パスワード").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="ログイン").click()
+    # The test server shares one SQLite connection between its threads: let the home
+    # page's panels (loaded with htmx) arrive before the test asks for another page.
+    page.wait_for_load_state("networkidle")
 
 
 def test_the_login_page_is_japanese_and_accessible(page, live_server, demo_staff):

@@ -33,6 +33,7 @@ def test_a_coordinator_filters_a_fiscal_year_and_downloads_the_same_figures(
     page, live_server, demo, tmp_path
 ):
     log_in(page, live_server, "coordinator")
+    expect(page.locator("#statistics-summary")).to_contain_text("今年度の相談件数")
     page.get_by_role("navigation", name="メインメニュー").get_by_role("link", name="統計").click()
     expect(page).to_have_url(re.compile(r"/reports/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("統計")
@@ -82,6 +83,7 @@ def sheet_holds(sheet, figures):
 
 def test_a_viewer_sees_small_counts_hidden(page, live_server, demo):
     log_in(page, live_server, "viewer")
+    expect(page.locator("#statistics-summary")).to_contain_text("今年度の相談件数")
     page.goto(f"{live_server.url}/reports/?center=all")
     expect(page.get_by_role("note")).to_contain_text("3未満")
     expect(page.locator("main")).to_contain_text("3未満")
