@@ -545,6 +545,8 @@ class Payment(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=1), name="payment_amount_positive"),
         ]
+        # The statistics' fee income is by the day paid.
+        indexes = [models.Index(fields=["paid_on", "fee", "amount"], name="payment_paid_on")]
 
     def __str__(self):
         return f"{self.paid_on} ¥{self.amount:,}"

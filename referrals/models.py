@@ -811,6 +811,8 @@ class FollowUp(models.Model):
         ordering = ["done_on", "pk"]
         verbose_name = _("follow-up")
         verbose_name_plural = _("follow-ups")
+        # The statistics' timeliness is by the day due.
+        indexes = [models.Index(fields=["due_on", "done_on", "referral"], name="followup_due_on")]
 
     def __str__(self):
         return f"{self.referral_id} {self.done_on}"

@@ -325,9 +325,17 @@ def _employment_columns(groups, *, with_share):
     return [*columns, Column(_("Share"), PERCENT)] if with_share else columns
 
 
+def _mapped_topics(column):
+    """The ids of the topics with a value in `column`, as literals: through the topic
+    table's columns the planner cannot see that these few topics hold a third of all
+    topic links, and at a million consultations chose a nested loop over every link
+    (1.8 s for a fiscal year of all centres on PostgreSQL)."""
+    return list(Topic.objects.exclude(**{column: ""}).values_list("pk", flat=True))
+
+
 def mhlw_civil_disputes(scope):
     """MHLW's 12 categories by its employment types, 延べ, and the consultations (実件数)."""
-    links = scope.topic_links().exclude(topic__mhlw_category="")
+    links = scope.topic_links().filter(topic__in=_mapped_topics("mhlw_category"))
     counts = _distinct_consultations(links, "topic__mhlw_category", MHLW_EMPLOYMENT)
     consultations = _distinct_consultations(links, None, MHLW_EMPLOYMENT)
     groups = range(len(MHLW_EMPLOYMENT))
@@ -375,7 +383,7 @@ def mhlw_counted_apart(scope):
             )
         )
     )
-    links = scope.topic_links().exclude(topic__mhlw_separate_count="")
+    links = scope.topic_links().filter(topic__in=_mapped_topics("mhlw_separate_count"))
     counts = _distinct_consultations(links, "topic__mhlw_separate_count", MHLW_EMPLOYMENT)
     lines += [line for line, _group in counts if line not in lines]
     groups = range(len(MHLW_EMPLOYMENT))

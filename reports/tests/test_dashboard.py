@@ -329,10 +329,8 @@ def test_a_viewer_sees_this_years_small_figures_hidden(client, viewer, center):
 def test_a_total_one_table_must_withhold_is_withheld_in_every_table(center, viewer):
     # Two by phone and two walk-ins: with the total 4 shown, both 2s follow. The table by
     # channel has to withhold it, and so every table of the same consultations does.
-    for channel, gender in [("phone", "female"), ("phone", "female"), ("visit", "female")] + [
-        ("visit", "female")
-    ]:
-        consultation(center, at(2025, 5, 1, 10, 0), channel=channel, gender=gender)
+    for channel in ["phone", "phone", "visit", "visit"]:
+        consultation(center, at(2025, 5, 1, 10, 0), channel=channel, gender="female")
     tables = statistics.dashboard_tables(Scope(FY2025, center))
     for slug in statistics.SHARING_THE_TOTAL:
         table = tables[slug]
