@@ -3,6 +3,7 @@
 import bisect
 import enum
 import itertools
+import time
 from dataclasses import dataclass, field
 
 from django.core.management.color import no_style
@@ -126,6 +127,7 @@ class Writer:
         self.use_copy = use_copy
         self.now = now
         self.written = []
+        self.timings = []  # (table, rows, seconds) of every write, for -v 2
 
     def first_id(self, model):
         return (model._base_manager.aggregate(last=Max("pk"))["last"] or 0) + 1
@@ -134,8 +136,12 @@ class Writer:
         """Write `rows`, an iterable of dicts; returns how many."""
         if model not in self.written:
             self.written.append(model)
-        if self.use_copy:
-            return self._copy(model, rows)
+        started = time.monotonic()
+        count = self._copy(model, rows) if self.use_copy else self._bulk_create(model, rows)
+        self.timings.append((model._meta.db_table, count, time.monotonic() - started))
+        return count
+
+    def _bulk_create(self, model, rows):
         count = 0
         rows = iter(rows)
         while batch := list(itertools.islice(rows, self.batch_size)):

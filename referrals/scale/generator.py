@@ -54,13 +54,13 @@ class Generator:
             self._timed("region", self.region)
             self._timed("directory", lambda: partners.generate(self))
             self._timed("members", lambda: members.generate(self))
-            self._timed("consultations", self.consultations)
+            self._timed("consultations", self._consultations)
             self._timed("referrals", lambda: referrals.write(self))
             self.writer.finish()
         self._timed("statistics", self.writer.analyse)
         return self.result
 
-    def consultations(self):
+    def _consultations(self):
         """Clients, cases and consultations; the referrals are planned before the cases
         are written, as they decide the cases' status."""
         clients, cases, contacts = consultations.plan(self)
