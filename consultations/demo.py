@@ -1670,12 +1670,7 @@ class _Generator:
         contacts = [contact for planned in self.cases for contact in planned.contacts]
         Consultation.objects.bulk_create(contacts)
         ConsultationTopic.objects.bulk_create(
-            ConsultationTopic(
-                consultation=contact,
-                case=contact.case,
-                topic=self.topics[topic_code],
-                is_main=position == 0,
-            )
+            ConsultationTopic.marked_on(contact, self.topics[topic_code], is_main=position == 0)
             for contact in contacts
             for position, topic_code in enumerate(contact.topic_codes)
         )

@@ -765,8 +765,10 @@ class ConsultationQuerySet(models.QuerySet):
         return self.filter(case__in=Case.objects.visible_to(user))
 
 
-# What the statistics count consultations by, besides their centre and date.
+# What the statistics read of a consultation besides its centre and date: its id (to
+# count it and join its topics) and the attributes it is counted by.
 STATISTICS_COLUMNS = [
+    "id",
     "channel",
     "gender",
     "age",
@@ -916,6 +918,10 @@ class ConsultationTopic(models.Model):
     # The consultation's case, copied so that "cases on this topic" is one index lookup
     # instead of a million reads of consultations (1.6 s → 0.1 s at a million rows).
     case = models.ForeignKey(Case, models.CASCADE, related_name="+", editable=False)
+    # Its centre and time, copied so that a period's topics are one index range rather
+    # than a join of every topic ever marked (statistics: 270 ms → … at a million).
+    center = models.ForeignKey("accounts.Center", models.PROTECT, related_name="+", editable=False)
+    received_at = models.DateTimeField(editable=False)
     topic = models.ForeignKey(Topic, models.PROTECT, related_name="+", verbose_name=_("topic"))
     is_main = models.BooleanField(_("main concern (主訴)"), default=False)
 
@@ -942,6 +948,17 @@ class ConsultationTopic(models.Model):
                 condition=Q(is_main=True),
                 name="consultation_main_topic",
             ),
+            # A period's topics, of all centres or one (statistics, 延べ).
+            models.Index(
+                fields=["received_at", "topic", "is_main"],
+                include=["consultation"],
+                name="consultation_topic_at",
+            ),
+            models.Index(
+                fields=["center", "received_at", "topic", "is_main"],
+                include=["consultation"],
+                name="consultation_topic_center_at",
+            ),
         ]
 
     def __str__(self):
@@ -949,7 +966,21 @@ class ConsultationTopic(models.Model):
 
     def save(self, *args, **kwargs):
         self.case_id = self.consultation.case_id
+        self.center_id = self.consultation.center_id
+        self.received_at = self.consultation.received_at
         super().save(*args, **kwargs)
+
+    @classmethod
+    def marked_on(cls, consultation, topic, *, is_main):
+        """A topic of `consultation`, with the copies of its case, centre and time."""
+        return cls(
+            consultation=consultation,
+            case_id=consultation.case_id,
+            center_id=consultation.center_id,
+            received_at=consultation.received_at,
+            topic=topic,
+            is_main=is_main,
+        )
 
 
 class HandoverNoteQuerySet(models.QuerySet):

@@ -75,7 +75,7 @@ def consultation_record(
     consultation.full_clean()
     consultation.save()
     ConsultationTopic.objects.bulk_create(
-        ConsultationTopic(consultation=consultation, case=case, topic=topic, is_main=position == 0)
+        ConsultationTopic.marked_on(consultation, topic, is_main=position == 0)
         for position, topic in enumerate(topics)
     )
     Case.objects.filter(pk=case.pk).update(

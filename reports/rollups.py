@@ -333,9 +333,21 @@ def _mapped_topics(column):
     return list(Topic.objects.exclude(**{column: ""}).values_list("pk", flat=True))
 
 
+def _mhlw_links(scope, column):
+    """The period's topics MHLW counts under `column`. The counts join each topic's
+    consultation for its employment type: with the period said on that side too, the
+    planner reads that period's consultations instead of all of them."""
+    start, end = scope.period.datetimes()
+    return scope.topic_links().filter(
+        topic__in=_mapped_topics(column),
+        consultation__received_at__gte=start,
+        consultation__received_at__lt=end,
+    )
+
+
 def mhlw_civil_disputes(scope):
     """MHLW's 12 categories by its employment types, 延べ, and the consultations (実件数)."""
-    links = scope.topic_links().filter(topic__in=_mapped_topics("mhlw_category"))
+    links = _mhlw_links(scope, "mhlw_category")
     counts = _distinct_consultations(links, "topic__mhlw_category", MHLW_EMPLOYMENT)
     consultations = _distinct_consultations(links, None, MHLW_EMPLOYMENT)
     groups = range(len(MHLW_EMPLOYMENT))
@@ -383,7 +395,7 @@ def mhlw_counted_apart(scope):
             )
         )
     )
-    links = scope.topic_links().filter(topic__in=_mapped_topics("mhlw_separate_count"))
+    links = _mhlw_links(scope, "mhlw_separate_count")
     counts = _distinct_consultations(links, "topic__mhlw_separate_count", MHLW_EMPLOYMENT)
     lines += [line for line, _group in counts if line not in lines]
     groups = range(len(MHLW_EMPLOYMENT))

@@ -78,8 +78,15 @@ class Scope:
         return consultations.order_by()
 
     def topic_links(self):
-        """The topics marked on the consultations in scope (one row per topic, 延べ)."""
-        return ConsultationTopic.objects.filter(consultation__in=self.consultations()).order_by()
+        """The topics marked on the consultations in scope (one row per topic, 延べ),
+        found by their own copies of the consultation's centre and time."""
+        start, end = self.period.datetimes()
+        links = ConsultationTopic.objects.filter(received_at__gte=start, received_at__lt=end)
+        if self.center:
+            links = links.filter(center=self.center)
+        if self.category:
+            links = links.filter(consultation__in=self.consultations())
+        return links.order_by()
 
     def referrals(self):
         referrals = Referral.objects.order_by()
@@ -129,7 +136,8 @@ def one_column_table(
 
 
 def _counts(queryset, field):
-    return dict(queryset.values_list(field).annotate(n=Count("pk")).values_list(field, "n"))
+    # COUNT(*): the row's id is not in every index the count can be read from.
+    return dict(queryset.values_list(field).annotate(n=Count("*")).values_list(field, "n"))
 
 
 def consultations_by_month(scope):
@@ -154,9 +162,7 @@ def consultations_by_month(scope):
 
 def consultations_by_field(scope):
     """By the field (相談分野) of the main concern; consultations without one apart."""
-    counts = _counts(
-        scope.consultations().filter(topic_links__is_main=True), "topic_links__topic__category"
-    )
+    counts = _counts(scope.topic_links().filter(is_main=True), "topic__category")
     with_main = sum(counts.values())
     counts[None] = scope.consultations().count() - with_main
     labels = [(category.pk, category) for category in Category.objects.all()]

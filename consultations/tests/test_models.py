@@ -262,3 +262,11 @@ class TestShortWords:
         assert case in cases.matching_text("ハナコ")
         # Beside a longer word, a short word is looked for everywhere.
         assert case in cases.matching_text("はな 残業代")
+
+
+def test_a_topic_marked_keeps_its_consultations_centre_and_time(db):
+    consultation = ConsultationFactory(topics=["W1-01", "W1-10"])
+    for link in ConsultationTopic.objects.filter(consultation=consultation):
+        assert link.center_id == consultation.center_id
+        assert link.received_at == consultation.received_at
+        assert link.case_id == consultation.case_id

@@ -555,6 +555,8 @@ def _write_contacts(g, contacts):
             {
                 "consultation_id": contact.id,
                 "case_id": contact.case.id,
+                "center_id": g.centres[contact.case.center].pk,
+                "received_at": contact.at,
                 "topic_id": topic_ids[code],
                 "is_main": position == 0,
             }

@@ -89,6 +89,10 @@ def test_every_consultation_has_exactly_one_main_topic_and_one_to_three_topics(g
 def test_topic_links_carry_their_consultations_case(generated):
     assert ConsultationTopic.objects.count() > N
     assert not ConsultationTopic.objects.exclude(case=F("consultation__case")).exists()
+    assert not ConsultationTopic.objects.exclude(center=F("consultation__center")).exists()
+    assert not ConsultationTopic.objects.exclude(
+        received_at=F("consultation__received_at")
+    ).exists()
 
 
 def test_consultations_belong_to_their_cases_centre_and_client(generated):
