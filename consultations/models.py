@@ -877,11 +877,10 @@ class Consultation(ConsulterProfile):
         verbose_name_plural = _("consultations")
         indexes = [
             # The statistics count a period's consultations by these attributes; carried
-            # in the period's indexes (PostgreSQL), a count reads the index alone, not
-            # the wide rows with their summaries.
+            # in the period's indexes, a count reads the index alone, not the wide rows
+            # with their summaries. Key columns, not INCLUDE, which SQLite would ignore.
             models.Index(
-                fields=["center", "received_at"],
-                include=STATISTICS_COLUMNS,
+                fields=["center", "received_at", *STATISTICS_COLUMNS],
                 name="consultation_center_at",
             ),
             models.Index(fields=["case", "received_at"], name="consultation_case_at"),
@@ -889,8 +888,7 @@ class Consultation(ConsulterProfile):
             # channel or date; the case id in the index answers without the table.
             models.Index(fields=["channel", "received_at", "case"], name="consultation_channel"),
             models.Index(
-                fields=["received_at", "case"],
-                include=STATISTICS_COLUMNS,
+                fields=["received_at", "case", *STATISTICS_COLUMNS],
                 name="consultation_at_case",
             ),
             models.Index(fields=["taken_by", "received_at"], name="consultation_taken_by"),
@@ -950,13 +948,11 @@ class ConsultationTopic(models.Model):
             ),
             # A period's topics, of all centres or one (statistics, 延べ).
             models.Index(
-                fields=["received_at", "topic", "is_main"],
-                include=["consultation"],
+                fields=["received_at", "topic", "is_main", "consultation"],
                 name="consultation_topic_at",
             ),
             models.Index(
-                fields=["center", "received_at", "topic", "is_main"],
-                include=["consultation"],
+                fields=["center", "received_at", "topic", "is_main", "consultation"],
                 name="consultation_topic_center_at",
             ),
         ]

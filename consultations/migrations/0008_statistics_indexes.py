@@ -24,11 +24,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='consultation',
-            index=models.Index(fields=['center', 'received_at'], include=('id', 'channel', 'gender', 'age', 'employment_type', 'industry', 'company_size', 'workplace_union', 'municipality', 'counts_for_rengo'), name='consultation_center_at'),
+            index=models.Index(fields=['center', 'received_at', 'id', 'channel', 'gender', 'age', 'employment_type', 'industry', 'company_size', 'workplace_union', 'municipality', 'counts_for_rengo'], name='consultation_center_at'),
         ),
         migrations.AddIndex(
             model_name='consultation',
-            index=models.Index(fields=['received_at', 'case'], include=('id', 'channel', 'gender', 'age', 'employment_type', 'industry', 'company_size', 'workplace_union', 'municipality', 'counts_for_rengo'), name='consultation_at_case'),
+            index=models.Index(fields=['received_at', 'case', 'id', 'channel', 'gender', 'age', 'employment_type', 'industry', 'company_size', 'workplace_union', 'municipality', 'counts_for_rengo'], name='consultation_at_case'),
         ),
         migrations.AddIndex(
             model_name='consultationtopic',

@@ -32,16 +32,14 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="consultationtopic",
             index=models.Index(
-                fields=["received_at", "topic", "is_main"],
-                include=("consultation",),
+                fields=["received_at", "topic", "is_main", "consultation"],
                 name="consultation_topic_at",
             ),
         ),
         migrations.AddIndex(
             model_name="consultationtopic",
             index=models.Index(
-                fields=["center", "received_at", "topic", "is_main"],
-                include=("consultation",),
+                fields=["center", "received_at", "topic", "is_main", "consultation"],
                 name="consultation_topic_center_at",
             ),
         ),
