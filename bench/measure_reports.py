@@ -4,9 +4,9 @@ Each page is fetched in process with Django's test client, logged in as a manage
 may choose any centre or all), once to warm up and then --runs times; the table gives
 the median, the fastest and the slowest time, the number of queries and the slowest
 query. --explain prints EXPLAIN (ANALYZE, BUFFERS) of the slowest queries of each page;
---json keeps every run's times; --patch tries a query shape of bench/proposals.py.
+--json keeps every run's times.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/h4_scale DJANGO_SECRET_KEY=x \\
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/scale DJANGO_SECRET_KEY=x \\
         .venv/bin/python bench/measure_reports.py [--runs 7] [--explain 3] [--only dashboard]
 
 Not a test: bench/ is outside pytest's testpaths. See bench/README.md for the results.
@@ -112,13 +112,7 @@ def main():
     parser.add_argument("--explain", type=int, default=0, help="EXPLAIN the N slowest queries")
     parser.add_argument("--only", default="", help="measure the pages whose label has this")
     parser.add_argument("--json", help="append every run's times to this file")
-    parser.add_argument("--patch", action="append", default=[], choices=["literal-ids", "links"])
     args = parser.parse_args()
-    if args.patch:
-        from proposals import PATCHES
-
-        for name in args.patch:
-            PATCHES[name]()
 
     client = Client()
     client.force_login(manager())
@@ -141,7 +135,7 @@ def main():
         plans += [(label, q) for q in slowest[: args.explain]]
         if args.json:
             with open(args.json, "a") as out:
-                record = {"page": label, "patch": args.patch, "times": times}
+                record = {"page": label, "times": times}
                 out.write(json.dumps(record) + "\n")
     for label, query in plans:
         print(f"\n## {label}: {float(query['time']) * 1000:.0f} ms\n\n{query['sql']}\n")
