@@ -917,7 +917,9 @@ class ConsultationTopic(models.Model):
     # instead of a million reads of consultations (1.6 s → 0.1 s at a million rows).
     case = models.ForeignKey(Case, models.CASCADE, related_name="+", editable=False)
     # Its centre and time, copied so that a period's topics are one index range rather
-    # than a join of every topic ever marked (statistics: 270 ms → … at a million).
+    # than a join of every topic ever marked (a fiscal year of the region's topics at a
+    # million consultations: 157 → 20 ms). Nothing changes a consultation's centre or
+    # time after intake; whatever comes to must update its topics too.
     center = models.ForeignKey("accounts.Center", models.PROTECT, related_name="+", editable=False)
     received_at = models.DateTimeField(editable=False)
     topic = models.ForeignKey(Topic, models.PROTECT, related_name="+", verbose_name=_("topic"))
