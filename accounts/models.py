@@ -230,3 +230,33 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Audit events are append-only.")
+
+
+class SaveReceipt(models.Model):
+    """The answer to one form that saved something, found again by the key the form
+    carried, so a form sent twice (a double click, a retry after a dropped connection)
+    saves once and the second sending gets the first one's page.
+
+    Written in the same transaction as what it records: a receipt exists exactly when
+    the save happened. `accounts.idempotency` reads and writes them.
+    """
+
+    key = models.UUIDField(_("key"), unique=True, editable=False)
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        User, verbose_name=_("staff member"), on_delete=models.PROTECT, related_name="+"
+    )
+    content_type = models.ForeignKey(
+        ContentType, verbose_name=_("record type"), on_delete=models.PROTECT
+    )
+    object_id = models.CharField(_("record id"), max_length=64)
+    location = models.CharField(_("page shown after saving"), max_length=500)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("save receipt")
+        verbose_name_plural = _("save receipts")
+        indexes = [models.Index(fields=["content_type", "object_id"], name="receipt_object")]
+
+    def __str__(self):
+        return f"{self.key} {self.content_type.model} {self.object_id}"

@@ -1,4 +1,11 @@
+import sys
+
+from django.contrib.auth.decorators import login_not_required
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.template import loader
+from django.views import defaults
 
 from .audit import log_action
 from .models import AuditEvent, User
@@ -29,3 +36,28 @@ def permission_denied(request, exception):
             action=AuditEvent.Action.DENIED, user=request.user, request=request, path=request.path
         )
     return render(request, "403.html", status=403)
+
+
+def server_error(request):
+    """The 500 page; or, when the database was out of reach or cancelled the query
+    (a restart, too many connections, a lock or statement timeout), the 503 page: the
+    request failed cleanly and the same thing will work again in a few seconds.
+
+    Rendered without the request, like Django's own: nothing here may need the database.
+    """
+    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER)
+        return response
+    return defaults.server_error(request)
+
+
+# Seconds a client should wait before trying again after a 503.
+DATABASE_RETRY_AFTER = 10
+
+
+@login_not_required
+def alive(request):
+    """Liveness for monitoring and load balancers: the app answers, without touching the
+    database (a page with no queries, which the benchmark also uses as its floor)."""
+    return render(request, "alive.html")

@@ -91,6 +91,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL costs one failed check, not a failed request.
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Web requests must end before gunicorn's timeout kills their worker: gunicorn.conf.py
+    # sets these limits, and a query that runs or waits behind a lock too long is then
+    # cancelled and the user gets the 503 page (accounts.views.server_error). Commands
+    # (migrations, imports, the scale generator) run without them (0 = no limit).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "options",
+        "-c statement_timeout={} -c lock_timeout={}".format(
+            env.int("DATABASE_STATEMENT_TIMEOUT_MS", default=0),
+            env.int("DATABASE_LOCK_TIMEOUT_MS", default=0),
+        ),
+    )
+    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

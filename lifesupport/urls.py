@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from accounts.views import alive
 from referrals.views import desk as referrals_desk
 
 admin.site.site_header = _("Lifesupport back office")
@@ -10,6 +11,7 @@ admin.site.site_title = _("Lifesupport back office")
 admin.site.index_title = _("Back office")
 
 handler403 = "accounts.views.permission_denied"
+handler500 = "accounts.views.server_error"
 
 urlpatterns = [
     path("", referrals_desk.home, name="home"),
@@ -21,6 +23,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("alive/", alive, name="alive"),
     path("network/", include("network.urls")),
     path("members/", include("members.urls")),
     path("consultations/", include("consultations.urls")),

@@ -4,7 +4,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 # Pages anyone may open. A new public page must be added here on purpose.
-PUBLIC = {"login"}
+PUBLIC = {"login", "alive"}
 # Pages anyone may open with a key in the URL: without a valid one, a plain 404.
 PUBLIC_WITH_KEY = {"referrals:partner-answer"}
 # The back office has its own login page and its own tests.
