@@ -1,6 +1,7 @@
-# Two commands on a fresh clone (Python 3.11+ and make):
+# Commands on a fresh clone (Python 3.11+ and make):
 #   make run    set up, load the demo and serve on http://127.0.0.1:$(PORT)
 #   make test   lint, migration check, the whole suite on SQLite and on PostgreSQL
+#   make smoke  the reliability smoke: 60 s of load over TLS with a database restart
 PYTHON ?= python3
 PORT ?= 8000
 VENV := .venv
@@ -15,7 +16,7 @@ TEST_ENV := DJANGO_DEBUG=false DJANGO_SECRET_KEY=not-secret-only-for-the-test-su
 LOCK := $(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
 	--no-emit-index-url --no-emit-find-links
 
-.PHONY: run test install lock messages clean
+.PHONY: run test smoke install lock messages clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -57,6 +58,13 @@ test: install
 		echo "== Test suite on PostgreSQL"; \
 		env $(TEST_ENV) DATABASE_URL="$$url" $(BIN)/pytest $(PYTEST_ARGS); \
 	fi
+
+# The reliability smoke (bench/reliability.py --smoke, 3 to 5 minutes): PostgreSQL in a
+# cluster of its own on port 55432 (Debian's pg_createcluster; run as root), gunicorn over
+# TLS, 60 s of load with one database restart; fails when a save is lost or a request fails
+# outside the restart. bench/README.md, "Reliability run", has the full run.
+smoke: install
+	$(BIN)/python bench/reliability.py --smoke
 
 # Regenerate both lock files from pyproject.toml (after changing a dependency).
 lock: install

@@ -113,6 +113,9 @@ def parse_args():
         args.load_seconds = args.load_seconds or 600
         args.database = args.database or "lifesupport"
     args.fault_seconds = args.fault_seconds or 90
+    if args.pin and not {0, 1} <= os.sched_getaffinity(0):
+        print("Fewer than two CPUs: nothing pinned.", file=sys.stderr)
+        args.pin = False
     return args
 
 
@@ -211,8 +214,8 @@ class Run:
 
     def locust_env(self, ledger, request_log):
         return {
-            "LIFESUPPORT_LEDGER": str(ledger),
-            "LIFESUPPORT_STAFF_CSV": str(self.staff_csv),
+            "LEDGER_FILE": str(ledger),
+            "BENCH_USERS": str(self.staff_csv),
             "LIFESUPPORT_REQUEST_LOG": str(request_log),
         }
 
