@@ -43,7 +43,8 @@ PYTHON = str(VENV_BIN / "python")
 APP_CPU = "0"
 LOAD_CPU = "1"
 HOST = "127.0.0.1"
-HTTPS_PORT = 8443
+# Another port lets two runs share the machine (not at the same time as a measurement).
+HTTPS_PORT = int(os.environ.get("BENCH_HTTPS_PORT", "8443"))
 BASE_URL = f"https://{HOST}:{HTTPS_PORT}"
 
 
