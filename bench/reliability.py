@@ -72,7 +72,8 @@ def main():
     Path(args.json).write_text(text + "\n")
     print(text)
     for name, ok, detail in run.checks:
-        print(f"{'PASS' if ok else 'FAIL'} {name}: {detail}")
+        if not ok:
+            print(f"FAIL {name}: {detail}")
     failed = sum(1 for _, ok, _ in run.checks if not ok)
     print(f"{len(run.checks) - failed} passed, {failed} failed")
     return 1 if failed or not run.checks else 0
@@ -84,7 +85,7 @@ def parse_args():
     mode.add_argument("--full", action="store_true", help="Load, then the six faults.")
     mode.add_argument("--smoke", action="store_true", help="CI: 60 s of load with F1.")
     parser.add_argument("--users", type=int, help="Simulated staff (full 30, smoke 10).")
-    parser.add_argument("--load-seconds", type=int, help="The load phase (full 600).")
+    parser.add_argument("--load-seconds", type=int, help="The load phase (full 600; 0: none).")
     parser.add_argument("--fault-seconds", type=int, help="Load around each fault (90).")
     parser.add_argument("--fault-at", type=int, default=30, help="Fault at +N s of its load.")
     parser.add_argument("--faults", default="F1,F2,F3,F4,F5,F6", help="Which faults (--full).")
@@ -104,14 +105,14 @@ def parse_args():
     args = parser.parse_args()
     if args.smoke:
         args.users = args.users or 10
-        args.load_seconds = args.load_seconds or 60
         args.database = args.database or "lifesupport_smoke"
         args.faults = "F1"
         args.backup = False
     else:
         args.users = args.users or 30
-        args.load_seconds = args.load_seconds or 600
         args.database = args.database or "lifesupport"
+    if args.load_seconds is None:
+        args.load_seconds = 60 if args.smoke else 600
     args.fault_seconds = args.fault_seconds or 90
     if args.pin and not {0, 1} <= os.sched_getaffinity(0):
         print("Fewer than two CPUs: nothing pinned.", file=sys.stderr)
@@ -147,7 +148,8 @@ class Run:
             if self.args.smoke:
                 self.fault_phase("F1", seconds=self.args.load_seconds, fault_at=25)
             else:
-                self.load_phase()
+                if self.args.load_seconds:
+                    self.load_phase()
                 for fault in self.args.faults.split(","):
                     self.fault_phase(fault.strip(), self.args.fault_seconds, self.args.fault_at)
                 if self.args.backup:
@@ -290,6 +292,7 @@ class Run:
             "what": FAULT_NAMES[fault],
             "fault_s": round(ended - started, 2),
             "recovery_s": recovery,
+            "probe_failures": probe.failures,
             "requests": result.get("requests"),
             "failures": result.get("failures"),
             "p95_ms": result.get("p95_ms"),
@@ -364,23 +367,42 @@ class Run:
             say("backup: no backup_database/restore_drill command, skipped")
             return
         backup_dir = self.dir / "backup"
-        started = time.time()
-        dumped = self.app.manage("backup_database", str(backup_dir), "--json", check=False,
-                                 timeout=3600)  # fmt: skip
-        dump_s = time.time() - started
-        dumps = sorted(p for p in backup_dir.glob("*") if not p.name.endswith(".json"))
-        if dumped.returncode or not dumps:
+        say("backup: backup_database, then restore_drill")
+        dumped = self.app.manage(
+            "backup_database", str(backup_dir), "--json", check=False, timeout=3600
+        )
+        try:
+            manifest = json.loads(dumped.stdout.strip().splitlines()[-1])
+        except (ValueError, IndexError):
             self.check("backup: dump written", False, (dumped.stdout + dumped.stderr)[-500:])
             return
-        drill = self.app.manage("restore_drill", str(dumps[-1]), "--json", check=False,
-                                timeout=3600)  # fmt: skip
+        drill = self.app.manage(
+            "restore_drill", manifest["dump_path"], "--json", check=False, timeout=3600
+        )
         try:
             report = json.loads(drill.stdout.strip().splitlines()[-1])
         except (ValueError, IndexError):
             report = {"ok": False, "output": (drill.stdout + drill.stderr)[-500:]}
-        self.backup = {"dump_s": round(dump_s, 1), **report}
-        self.check("backup: restore verified", drill.returncode == 0 and report.get("ok"),
-                   f"{report.get('verified', '')} tables")  # fmt: skip
+        self.backup = {
+            "ok": bool(report.get("ok")) and drill.returncode == 0,
+            "tables": len(manifest.get("tables", {})),
+            "verified_tables": report.get("verified_tables"),
+            "mismatched": report.get("mismatched"),
+            "integrity": report.get("integrity"),
+            "rows": report.get("rows"),
+            "size_bytes": manifest.get("size_bytes"),
+            "dump_s": manifest.get("dump_s"),
+            "restore_s": report.get("restore_s"),
+            "verify_s": report.get("verify_s"),
+            "rto_s": report.get("rto_s"),
+            "rpo": "24h (a nightly dump)",
+        }
+        self.check(
+            "backup: restore verified",
+            self.backup["ok"],
+            f"{report.get('verified_tables')}/{self.backup['tables']} tables, "
+            f"restored and verified in {report.get('rto_s')} s",
+        )
 
     def clean_up(self):
         if self.app is not None:
@@ -543,6 +565,7 @@ class Probe:
         self.username = username
         self.password = password
         self.session = requests.Session()
+        self.failures = []
         # verify=False goes with each request: a session's loses to REQUESTS_CA_BUNDLE.
 
     def login(self):
@@ -562,17 +585,23 @@ class Probe:
             raise RuntimeError(f"probe login answered {answer.status_code}")
 
     def ok(self):
+        """True when the case list answers 200. A slow answer still counts (the load
+        may queue requests); only gunicorn's own timeout (30 s) makes it a failure."""
         try:
             answer = self.session.get(
-                f"{harness.BASE_URL}{PROBE_PATH}", allow_redirects=False, timeout=5, verify=False
+                f"{harness.BASE_URL}{PROBE_PATH}", allow_redirects=False, timeout=30, verify=False
             )
-        except requests.RequestException:
+        except requests.RequestException as error:
+            self.failures.append(type(error).__name__)
             return False
+        if answer.status_code != 200:
+            self.failures.append(str(answer.status_code))
         return answer.status_code == 200
 
-    def recovery(self, since, needed=10, limit=60):
+    def recovery(self, since, needed=10, limit=120):
         """Seconds from `since` to the first of `needed` successes in a row (None when
-        not within `limit` seconds)."""
+        there were none within `limit` seconds)."""
+        self.failures = []
         streak_started, streak = None, 0
         while time.time() - since < limit:
             asked = time.time()
