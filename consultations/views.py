@@ -4,8 +4,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -13,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.audit import found_or_denied, log_action
+from accounts.idempotency import SavedMeanwhile, record_save, replayed
 from accounts.models import AuditEvent
 from accounts.search import search_key
 from members.models import Member
@@ -89,36 +92,45 @@ def intake(request):
     if request.method == "GET" or looking_up or choosing:
         return _intake_mid_typing(request, client, looking_up=looking_up)
 
+    if replay := replayed(request):
+        return replay
     form = IntakeForm(request.POST, user=user, client=client, initial={"client": client})
     client_form = ClientIntakeForm(request.POST, prefix="client", user=user)
     anonymous = form.is_valid() and form.cleaned_data["anonymous"]
     client_ok = client is not None or anonymous or client_form.is_valid()
     if form.is_valid() and client_ok:
         try:
-            consultation = consultation_record(
-                consultation=form.save(commit=False),
-                topics=form.cleaned_data["topics"],
-                by=user,
-                client=client,
-                new_client=None if client or anonymous else client_form.save(commit=False),
-                case=form.cleaned_data["case"],
-                case_title=form.cleaned_data["case_title"],
-                restricted=form.cleaned_data["restricted"],
-                request=request,
-            )
+            with transaction.atomic():
+                consultation = consultation_record(
+                    consultation=form.save(commit=False),
+                    topics=form.cleaned_data["topics"],
+                    by=user,
+                    client=client,
+                    new_client=None if client or anonymous else client_form.save(commit=False),
+                    case=form.cleaned_data["case"],
+                    case_title=form.cleaned_data["case_title"],
+                    restricted=form.cleaned_data["restricted"],
+                    request=request,
+                )
+                case = consultation.case
+                next_page = (
+                    reverse("consultations:intake")
+                    if "save_next" in request.POST
+                    else case.get_absolute_url()
+                )
+                record_save(request, consultation, next_page)
+        except SavedMeanwhile:
+            return replayed(request)
         except StaleEdit:
             form.add_error(None, _("The client's record changed while you typed. Save again."))
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            case = consultation.case
             messages.success(
                 request,
                 _("Saved to case %(number)s.") % {"number": case.number},
             )
-            if "save_next" in request.POST:
-                return redirect("consultations:intake")
-            return redirect(case)
+            return redirect(next_page)
     context = {"form": form, "client_form": client_form, "client": client}
     return render(request, "consultations/intake.html", context)
 
@@ -335,10 +347,20 @@ def _refuse_stale_edit(form, current):
 @permission_required("consultations.add_caseevent", raise_exception=True)
 def case_add_note(request, number):
     case = get_case_or_404(request, number)
+    if replay := replayed(request):
+        return replay
     form = CaseNoteForm(request.POST)
     if form.is_valid():
-        case.add_note(form.cleaned_data["text"], by=request.user)
-        log_action(action=AuditEvent.Action.CHANGE, user=request.user, request=request, obj=case)
+        user = request.user
+        try:
+            with transaction.atomic():
+                note = case.add_note(form.cleaned_data["text"], by=user)
+                log_action(action=AuditEvent.Action.CHANGE, user=user, request=request, obj=case)
+                # The note itself too: it is what the save receipt points at.
+                log_action(action=AuditEvent.Action.CREATE, user=user, request=request, obj=note)
+                record_save(request, note, case.get_absolute_url())
+        except SavedMeanwhile:
+            return replayed(request)
         messages.success(request, _("The note was added."))
     else:
         messages.error(request, _("The note was not added: %(error)s") % _first_error(form))
@@ -491,18 +513,25 @@ def consent_create(request, pk):
     client = get_client_or_404(request, pk)
     back = _safe_next(request)
     form = ConsentForm(request.POST or None, organisation=request.GET.get("organisation"))
+    if replay := replayed(request):
+        return replay
     if form.is_valid():
         consent = form.save(commit=False)
         consent.client = client
         consent.recorded_by = request.user
-        consent.save()
-        log_action(
-            action=AuditEvent.Action.CREATE,
-            user=request.user,
-            request=request,
-            obj=consent,
-            client=client.pk,
-        )
+        try:
+            with transaction.atomic():
+                consent.save()
+                log_action(
+                    action=AuditEvent.Action.CREATE,
+                    user=request.user,
+                    request=request,
+                    obj=consent,
+                    client=client.pk,
+                )
+                record_save(request, consent, back or client.get_absolute_url())
+        except SavedMeanwhile:
+            return replayed(request)
         messages.success(request, _("The consent was recorded."))
         return redirect(back or client)
     # Shown beside the form, so that nobody records the same consent twice.
@@ -522,22 +551,28 @@ def consent_withdraw(request, pk):
     consent = found_or_denied(
         request, consents.select_related("client").filter(pk=pk).first(), consent=pk
     )
+    if replay := replayed(request):
+        return replay
     form = ConsentWithdrawForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Nothing was changed: %(error)s") % _first_error(form))
         return redirect(consent.client)
     try:
-        consent.withdraw(by=request.user, note=form.cleaned_data["note"])
+        with transaction.atomic():
+            consent.withdraw(by=request.user, note=form.cleaned_data["note"])
+            log_action(
+                action=AuditEvent.Action.CHANGE,
+                user=request.user,
+                request=request,
+                obj=consent,
+                client=consent.client_id,
+                withdrawn=True,
+            )
+            record_save(request, consent, consent.client.get_absolute_url())
+    except SavedMeanwhile:
+        return replayed(request)
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
-        log_action(
-            action=AuditEvent.Action.CHANGE,
-            user=request.user,
-            request=request,
-            obj=consent,
-            client=consent.client_id,
-            withdrawn=True,
-        )
         messages.success(request, _("The withdrawal of the consent was recorded."))
     return redirect(consent.client)

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,6 +12,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.audit import found_or_denied, log_action
+from accounts.idempotency import SavedMeanwhile, record_save, replayed
 from accounts.models import AuditEvent
 
 from . import exports, imports, services
@@ -100,10 +102,19 @@ def member_detail(request, number):
 def member_create(request):
     if request.user.center_id is None:
         raise PermissionDenied
+    if replay := replayed(request):
+        return replay
     member = Member(center=request.user.center)
     form = MemberForm(request.POST or None, instance=member, user=request.user)
     if form.is_valid():
-        member = services.member_register(member=form.instance, by=request.user, request=request)
+        try:
+            with transaction.atomic():
+                member = services.member_register(
+                    member=form.instance, by=request.user, request=request
+                )
+                record_save(request, member, member.get_absolute_url())
+        except SavedMeanwhile:
+            return replayed(request)
         messages.success(request, _("%(member)s is registered as a member.") % {"member": member})
         return redirect(member)
     context = {
@@ -139,12 +150,19 @@ def member_update(request, number):
 @permission_required("members.add_fee", raise_exception=True)
 def member_renew(request, number):
     member = get_member_or_404(request, number)
+    if replay := replayed(request):
+        return replay
     form = RenewForm(request.POST or None, member=member, user=request.user)
     if form.is_valid():
         try:
-            fee = services.member_renew(
-                member=member, by=request.user, request=request, **form.cleaned_data
-            )
+            with transaction.atomic():
+                fee = services.member_renew(
+                    member=member, by=request.user, request=request, **form.cleaned_data
+                )
+                # The renewal is audited as a change of the member: the receipt says so too.
+                record_save(request, member, member.get_absolute_url())
+        except SavedMeanwhile:
+            return replayed(request)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -160,12 +178,18 @@ def member_renew(request, number):
 @permission_required("members.add_payment", raise_exception=True)
 def payment_create(request, number):
     member = get_member_or_404(request, number)
+    if replay := replayed(request):
+        return replay
     form = PaymentForm(request.POST or None, member=member)
     if form.is_valid():
         try:
-            payment = services.payment_record(
-                member=member, by=request.user, request=request, **form.cleaned_data
-            )
+            with transaction.atomic():
+                payment = services.payment_record(
+                    member=member, by=request.user, request=request, **form.cleaned_data
+                )
+                record_save(request, payment, member.get_absolute_url())
+        except SavedMeanwhile:
+            return replayed(request)
         except ValidationError as error:
             form.add_error(None, error)
         else:

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.audit import found_or_denied, log_action
+from accounts.idempotency import SavedMeanwhile, record_save, replayed
 from accounts.models import AuditEvent
 from consultations.models import Consent
 from consultations.views import get_case_or_404, get_client_or_404
@@ -57,6 +59,8 @@ def get_referral_or_404(request, pk):
 def referral_create(request, number):
     """Find a partner that serves the need in the client's area, then refer the case."""
     case = get_case_or_404(request, number)
+    if replay := replayed(request):
+        return replay
     if not case.is_open:
         messages.error(request, _("The case is closed: reopen it before referring it."))
         return redirect(case)
@@ -91,18 +95,10 @@ def referral_create(request, number):
             initial={"need": case.title},
         )
         if form.is_valid():
-            data = form.cleaned_data
-            referral = start_referral(
-                case=case,
-                service=service,
-                contact=data["contact"],
-                need=data["need"],
-                consent=form.consent_used,
-                by=request.user,
-            )
-            log_action(
-                action=AuditEvent.Action.CREATE, user=request.user, request=request, obj=referral
-            )
+            try:
+                referral = _referral_started(request, case, service, form)
+            except SavedMeanwhile:
+                return replayed(request)
             messages.success(request, _("The referral was drafted: check the hand-off sheet."))
             return redirect(referral)
     open_referrals = case.referrals.open().select_related("organisation")
@@ -119,6 +115,22 @@ def referral_create(request, number):
             "open_referrals": open_referrals,
         },
     )
+
+
+@transaction.atomic
+def _referral_started(request, case, service, form):
+    data = form.cleaned_data
+    referral = start_referral(
+        case=case,
+        service=service,
+        contact=data["contact"],
+        need=data["need"],
+        consent=form.consent_used,
+        by=request.user,
+    )
+    log_action(action=AuditEvent.Action.CREATE, user=request.user, request=request, obj=referral)
+    record_save(request, referral, referral.get_absolute_url())
+    return referral
 
 
 @permission_required("referrals.view_referral", raise_exception=True)
@@ -187,21 +199,40 @@ def _detail_page(request, referral, **bound_forms):
 
 def _step(request, referral, form_name, form, action):
     """Run `action(cleaned_data)` when the step's form is valid, audit it and go back to
-    the referral; otherwise show the page again with the form's errors."""
+    the referral; otherwise show the page again with the form's errors.
+
+    The step is saved once however often the form is sent: its receipt points at what
+    `action` returns (a new record it wrote, audited as created here) or else the referral.
+    """
+    if replay := replayed(request):
+        return replay
     if not form.is_valid():
         return _detail_page(request, referral, **{form_name: form})
+    user = request.user
     try:
-        action(form.cleaned_data)
+        with transaction.atomic():
+            created = action(form.cleaned_data)
+            log_action(
+                action=AuditEvent.Action.CHANGE,
+                user=user,
+                request=request,
+                obj=referral,
+                status=referral.status,
+            )
+            if created is not None:
+                log_action(
+                    action=AuditEvent.Action.CREATE,
+                    user=user,
+                    request=request,
+                    obj=created,
+                    referral=referral.pk,
+                )
+            record_save(request, created or referral, referral.get_absolute_url())
+    except SavedMeanwhile:
+        return replayed(request)
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
-        log_action(
-            action=AuditEvent.Action.CHANGE,
-            user=request.user,
-            request=request,
-            obj=referral,
-            status=referral.status,
-        )
         messages.success(
             request,
             _("The referral is now: %(status)s.") % {"status": referral.get_status_display()},
@@ -270,7 +301,7 @@ def referral_follow_up(request, pk):
     referral = get_referral_or_404(request, pk)
 
     def follow_up(data):
-        referral.add_follow_up(
+        follow_up = referral.add_follow_up(
             by=request.user,
             done_on=data["done_on"],
             method=data["method"],
@@ -280,6 +311,7 @@ def referral_follow_up(request, pk):
         )
         if data["outcome"]:
             referral.complete(outcome=data["outcome"], by=request.user)
+        return follow_up
 
     return _step(request, referral, "follow_up_form", FollowUpForm(request.POST), follow_up)
 
