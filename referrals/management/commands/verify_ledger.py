@@ -193,7 +193,7 @@ def _audited(content_type_id, object_ids):
         events = AuditEvent.objects.filter(
             content_type_id=content_type_id, object_id__in=chunk, action__in=actions
         )
-        found.update(events.values_list("object_id", flat=True))
+        found.update(events.order_by().values_list("object_id", flat=True))
     return found
 
 
@@ -206,7 +206,7 @@ def _created_during(content_type_ids, users, window):
         at__range=window,
         content_type_id__in=content_type_ids,
     )
-    return set(events.values_list("content_type_id", "object_id"))
+    return set(events.order_by().values_list("content_type_id", "object_id"))
 
 
 def _created_without_receipt(by_type, users, window):
@@ -220,7 +220,7 @@ def _created_without_receipt(by_type, users, window):
             receipts = SaveReceipt.objects.filter(
                 content_type_id=content_type_id, object_id__in=chunk
             )
-            receipted.update(receipts.values_list("content_type_id", "object_id"))
+            receipted.update(receipts.order_by().values_list("content_type_id", "object_id"))
     return len(created - receipted)
 
 
