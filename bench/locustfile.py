@@ -148,6 +148,44 @@ def links(html, pattern):
     return sorted(set(re.findall(pattern, html)))
 
 
+def intake_fields(html, client_pk=""):
+    """A filled-in intake form (the page's own fields and choices): a phone consultation
+    for the client `client_pk`, or for a new client; None when the page has no topic."""
+    fields, options = read_form(html, "intake-form")
+    if not fields.get("taken_by"):
+        fields["taken_by"] = next((pk for pk in options.get("taken_by", []) if pk), "")
+    topics = [code for code in options.get("main_topic", []) if code]
+    if not topics:
+        return None
+    fields.update(
+        {
+            "channel": "phone",
+            "received_at": datetime.datetime.now().strftime("%Y-%m-%dT%H:%M"),
+            "duration_minutes": "15",
+            "consulter_type": "self",
+            "main_topic": rng.choice(topics),
+            "summary": f"{rng.choice(SEARCH_WORDS)}についての相談（負荷試験）。",
+            "action_taken": "制度を説明した。",
+            "outcome": "advice",
+            "save": "1",
+        }
+    )
+    if client_pk:
+        fields.update({"client": client_pk, "case": ""})
+    else:
+        family, given = rng.choice(KANA_NAMES)
+        fields.update(
+            {
+                "client-family_name_kana": family,
+                "client-given_name_kana": given,
+                "client-family_name": "負荷",
+                "client-given_name": "試験",
+                "client-phone_mobile": f"090{rng.randrange(10**8):08d}",
+            }
+        )
+    return fields
+
+
 class Staff(FastHttpUser):
     wait_time = between(*_wait_range())
     # The certificate is self-signed: FastHttpUser's default is not to verify it.
@@ -220,39 +258,9 @@ class Staff(FastHttpUser):
     def intake(self):
         html = self.page("/consultations/new/", "intake form")
         client_pk = rng.choice(self.clients) if self.clients and rng.random() < 0.4 else ""
-        fields, options = read_form(html, "intake-form")
-        if not fields.get("taken_by"):
-            fields["taken_by"] = next((pk for pk in options.get("taken_by", []) if pk), "")
-        topics = [code for code in options.get("main_topic", []) if code]
-        if not topics:
-            return
-        family, given = rng.choice(KANA_NAMES)
-        fields.update(
-            {
-                "channel": "phone",
-                "received_at": datetime.datetime.now().strftime("%Y-%m-%dT%H:%M"),
-                "duration_minutes": "15",
-                "consulter_type": "self",
-                "main_topic": rng.choice(topics),
-                "summary": f"{rng.choice(SEARCH_WORDS)}についての相談（負荷試験）。",
-                "action_taken": "制度を説明した。",
-                "outcome": "advice",
-                "save": "1",
-            }
-        )
-        if client_pk:
-            fields.update({"client": client_pk, "case": ""})
-        else:
-            fields.update(
-                {
-                    "client-family_name_kana": family,
-                    "client-given_name_kana": given,
-                    "client-family_name": "負荷",
-                    "client-given_name": "試験",
-                    "client-phone_mobile": f"090{rng.randrange(10**8):08d}",
-                }
-            )
-        self.save("intake", "/consultations/new/", fields, html)
+        fields = intake_fields(html, client_pk)
+        if fields:
+            self.save("intake", "/consultations/new/", fields, html)
 
     @task(3)
     def client_lookup(self):
