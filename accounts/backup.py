@@ -131,6 +131,18 @@ def file_sha256(path):
     return digest.hexdigest()
 
 
+def newest_dump(directory):
+    """The newest dump backup_database wrote into `directory` (their names sort by time)."""
+    dumps = sorted(
+        path
+        for pattern in (f"{PREFIX}*.dump", f"{PREFIX}*.sqlite3")
+        for path in Path(directory).glob(pattern)
+    )
+    if not dumps:
+        raise DrillFailed(f"No dump in {directory}.")
+    return dumps[-1]
+
+
 def manifest_path(dump):
     dump = Path(dump)
     return dump.with_name(dump.stem + MANIFEST_SUFFIX)
@@ -287,13 +299,14 @@ def _backup_sqlite(connection, dump):
 
 
 def restore_drill(dump, *, manifest=None, scratch=None, keep=False, using="default", timeout=3600):
-    """Restore `dump` into a scratch database and verify it against its manifest.
+    """Restore `dump` (or the newest dump in that directory) into a scratch database and
+    verify it against its manifest.
 
     Returns the report: tables verified, mismatches, integrity, Django's checks and the
     seconds each step took. Drops the scratch database unless `keep`.
     """
     connection = connections[using]
-    dump = Path(dump)
+    dump = newest_dump(dump) if Path(dump).is_dir() else Path(dump)
     expected = json.loads(Path(manifest or manifest_path(dump)).read_text())
     started = time.monotonic()
     report = {"dump": str(dump), "sha256": "ok"}

@@ -105,6 +105,13 @@ def test_a_table_that_differs_fails_the_drill_and_is_named(tmp_path, staff):
     assert report["verified_tables"] == len(manifest["tables"]) - 1
 
 
+def test_given_a_directory_the_drill_takes_its_newest_dump(tmp_path, staff):
+    (tmp_path / "lifesupport-20200101T000000Z.dump").write_bytes(b"an old dump")
+    manifest = backup(tmp_path)
+    report = drill(str(tmp_path))
+    assert report["dump"] == manifest["dump_path"]
+
+
 @postgresql_only
 def test_the_drill_drops_its_scratch_database(tmp_path, staff):
     manifest = backup(tmp_path)

@@ -8,7 +8,8 @@ from accounts.backup import DrillFailed, restore_drill
 
 class Command(BaseCommand):
     help = (
-        "Restore drill: restore DUMPFILE (made by backup_database) into a scratch database "
+        "Restore drill: restore DUMPFILE (made by backup_database; given a directory, its "
+        "newest dump) into a scratch database "
         "(PostgreSQL: a new database, pg_restore --jobs=2; SQLite: a temporary copy), compare "
         "every table's row count and checksum with the dump's manifest, check integrity "
         "(pg_amcheck, or PRAGMA integrity_check), run Django's check and migrate --check on "
@@ -17,7 +18,10 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("dumpfile", help="A dump written by backup_database.")
+        parser.add_argument(
+            "dumpfile",
+            help="A dump written by backup_database, or a directory: its newest dump.",
+        )
         parser.add_argument(
             "--manifest", help="The dump's manifest (default: <dump>.manifest.json beside it)."
         )
