@@ -1819,6 +1819,6 @@ def link_member_clients():
             client.save()
             for case in client.cases.all():
                 case.refresh_search_text()
-                case.save(update_fields=["search_text"])
+                case.save(update_fields=["search_text", "search_bigrams"])
             linked += 1
     return linked

@@ -407,7 +407,7 @@ class CaseFilterForm(forms.Form):
         required=False,
         help_text=_(
             "Name, reading, title or what was said; kana and width do not matter. Words of "
-            "one or two characters alone match the start of a name, reading or title."
+            "one character alone match the start of a name, reading or title."
         ),
     )
     status = forms.ChoiceField(label=_("Status"), required=False)

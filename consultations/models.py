@@ -12,7 +12,7 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +22,7 @@ from accounts.fields import KanaField, PhoneDigitsField, PostcodeField
 from accounts.japanese import format_phone, postal_place
 from accounts.scoping import scoped_to_center
 from accounts.search import search_key, search_terms
+from consultations.search import POSTGRESQL, BigramField, bigram_vector
 from members.models import Member
 from network.models import Municipality, Organisation, Prefecture, Topic
 
@@ -29,8 +30,9 @@ from network.models import Municipality, Organisation, Prefecture, Topic
 HANDOVER_NOTE_DAYS = 14
 # Longest free text accepted in a consultation record; longer belongs in an attachment.
 TEXT_MAX_LENGTH = 4000
-# Search words shorter than this match only the start of names and titles (see matching_text).
-SHORT_TERM = 3
+# Search words shorter than a bigram alone match only the start of names and titles (see
+# matching_text); words of exactly two characters have their own index on PostgreSQL.
+BIGRAM = 2
 # The permission that lets a role see every restricted case of its centre.
 VIEW_RESTRICTED = "consultations.view_restricted_case"
 
@@ -316,6 +318,9 @@ class Client(ConsulterProfile):
         verbose_name=_("registered by"),
     )
 
+    # The names in the search keys of the client's cases.
+    NAME_FIELDS = {"family_name", "given_name", "family_name_kana", "given_name_kana", "alias"}
+
     objects = ClientQuerySet.as_manager()
 
     class Meta:
@@ -387,6 +392,12 @@ class Client(ConsulterProfile):
         _save_versioned(
             self, [*fields, "search_kana", "search_name"], expected_version=expected_version
         )
+        if self.NAME_FIELDS & set(fields):
+            # The cases' search keys carry the client's names (see Case.matching_text).
+            for case in self.cases.all():
+                case.client = self
+                case.refresh_search_text()
+                case.save(update_fields=["search_text", "search_bigrams"])
 
 
 def _start_of(day):
@@ -411,15 +422,16 @@ class CaseQuerySet(models.QuerySet):
         """Every word of `query` in the case's title, client's name or reading, or a
         consultation summary (kana- and width-insensitive).
 
-        A query of only one- or two-character words (山田, やま) matches the start of the
-        client's name or reading or of the title: the trigram index cannot serve such
-        words, and searching every summary for them took seconds at a million
-        consultations. With a longer word beside them, the index narrows first and the
-        short words are looked for everywhere.
+        On PostgreSQL a word of two characters is looked up as one bigram
+        (consultations.search) and a longer one with LIKE, which the trigram index
+        serves (bench/README.md, "Text search", says why each). A query of only
+        one-character words matches the start of the client's name or reading or of the
+        title: searching every summary for one character would read them all. Beside a
+        longer word, a one-character word is looked for everywhere.
         """
         terms = search_terms(query)
         cases = self
-        if all(len(term) < SHORT_TERM for term in terms):
+        if all(len(term) < BIGRAM for term in terms):
             for term in terms:
                 cases = cases.filter(
                     Q(client__search_name__startswith=term)
@@ -427,8 +439,12 @@ class CaseQuerySet(models.QuerySet):
                     | Q(title__startswith=term)
                 )
             return cases
+        bigrams = connections[self.db].vendor == POSTGRESQL
         for term in terms:
-            cases = cases.filter(search_text__contains=term)
+            if bigrams and len(term) == BIGRAM:
+                cases = cases.filter(search_bigrams__has_bigrams=term)
+            else:
+                cases = cases.filter(search_text__contains=term)
         return cases
 
     def with_topic(self, topic_code):
@@ -452,7 +468,10 @@ class CaseQuerySet(models.QuerySet):
         return self.filter(Exists(contacts))
 
     def for_list(self):
-        return self.select_related("client", "assigned_to", "main_topic")
+        # The search columns are the bulk of a case row (kilobytes each); no list shows them.
+        return self.select_related("client", "assigned_to", "main_topic").defer(
+            "search_text", "search_bigrams"
+        )
 
 
 class Case(models.Model):
@@ -530,6 +549,8 @@ class Case(models.Model):
     last_contact_at = models.DateTimeField(_("last contact"), default=timezone.now, editable=False)
     # Search key of the title, the client's names and every summary (see matching_text).
     search_text = models.TextField(editable=False, default="")
+    # Its bigrams, computed on save: PostgreSQL's index for two-character words (GIN).
+    search_bigrams = BigramField(source="search_text")
     version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -587,6 +608,7 @@ class Case(models.Model):
         if self.pk:
             parts += self.consultations.values_list("summary", flat=True)
         self.search_text = " ".join(search_key(part) for part in parts)
+        self.search_bigrams = bigram_vector(self.search_text)
 
     # The verbs below write a timeline event with every change, in one transaction.
 
@@ -653,7 +675,7 @@ class Case(models.Model):
             self.events.create(kind=kind, by=by)
         if "title" in fields and old.title != self.title:
             self.refresh_search_text()
-            fields = [*fields, "search_text"]
+            fields = [*fields, "search_text", "search_bigrams"]
         _save_versioned(self, fields, expected_version=expected_version)
 
     def _record_status(self, status, *, by, note, reason=""):

@@ -12,6 +12,7 @@ from accounts.models import AuditEvent
 from accounts.search import search_key
 
 from .models import Case, CaseNumberSequence, Consultation, ConsultationTopic
+from .search import BigramUnion
 
 
 @transaction.atomic
@@ -81,6 +82,7 @@ def consultation_record(
     Case.objects.filter(pk=case.pk).update(
         last_contact_at=Greatest("last_contact_at", Value(consultation.received_at)),
         search_text=Concat("search_text", Value(" " + search_key(consultation.summary))),
+        search_bigrams=BigramUnion("search_bigrams", search_key(consultation.summary)),
     )
     log_action(action=AuditEvent.Action.CREATE, user=by, request=request, obj=consultation)
     return consultation

@@ -17,6 +17,7 @@ from consultations.models import (
     ConsultationTopic,
     HandoverNote,
 )
+from consultations.search import BigramUnion
 from network.models import Topic
 
 
@@ -57,7 +58,9 @@ class CaseFactory(DjangoModelFactory):
     def search(self, create, extracted):
         if create:
             self.refresh_search_text()
-            Case.objects.filter(pk=self.pk).update(search_text=self.search_text)
+            Case.objects.filter(pk=self.pk).update(
+                search_text=self.search_text, search_bigrams=self.search_bigrams
+            )
 
 
 class ConsultationFactory(DjangoModelFactory):
@@ -83,7 +86,8 @@ class ConsultationFactory(DjangoModelFactory):
             return
         # As the intake does: the case's search key takes in every summary.
         Case.objects.filter(pk=self.case_id).update(
-            search_text=Concat("search_text", Value(" " + search_key(self.summary)))
+            search_text=Concat("search_text", Value(" " + search_key(self.summary))),
+            search_bigrams=BigramUnion("search_bigrams", search_key(self.summary)),
         )
         for position, code in enumerate(codes or ["W1-01"]):
             ConsultationTopic.objects.create(

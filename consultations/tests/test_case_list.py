@@ -37,7 +37,9 @@ def reindex(case):
     """Rebuild the case's search key after factories added consultations (intake does
     this as it saves; the factories do not)."""
     case.refresh_search_text()
-    Case.objects.filter(pk=case.pk).update(search_text=case.search_text)
+    Case.objects.filter(pk=case.pk).update(
+        search_text=case.search_text, search_bigrams=case.search_bigrams
+    )
 
 
 def at(days_ago, hour=10):

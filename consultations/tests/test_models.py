@@ -253,15 +253,90 @@ class TestHandoverNotes:
 
 
 class TestShortWords:
-    def test_short_words_alone_match_the_start_of_a_name_reading_or_title(self, case):
+    """Search words of one and two characters, and what the index must not change."""
+
+    @pytest.fixture
+    def case(self, center, counter_staff, client_record):
+        # A known summary: the factory's random Japanese text could hold any word.
+        case = CaseFactory(
+            center=center, client=client_record, created_by=counter_staff, title="残業代の未払い"
+        )
+        ConsultationFactory(case=case, summary="毎月の残業代が支払われていない")
+        return case
+
+    def test_two_character_words_match_anywhere(self, case):
         cases = Case.objects.all()
         assert case in cases.matching_text("やま")
         assert case in cases.matching_text("山田")
         assert case in cases.matching_text("残業")
-        assert case not in cases.matching_text("はな")
+        # Inside the given name, no longer only at the start (they did before bigrams).
+        assert case in cases.matching_text("はな")
         assert case in cases.matching_text("ハナコ")
-        # Beside a longer word, a short word is looked for everywhere.
-        assert case in cases.matching_text("はな 残業代")
+        assert case not in cases.matching_text("はこ")
+
+    def test_two_character_words_of_a_summary(self, case):
+        ConsultationFactory(case=case, summary="突然解雇と言われ、退職届を求められた")
+        cases = Case.objects.all()
+        assert case in cases.matching_text("解雇")
+        assert case in cases.matching_text("退職")
+        assert case in cases.matching_text("解雇 退職")
+        assert case not in cases.matching_text("解雇 転勤")
+        assert case not in cases.matching_text("雇解")
+
+    def test_kana_and_width_fold_in_short_and_long_words(self, case):
+        ConsultationFactory(case=case, summary="ﾊﾟﾜﾊﾗを受けている。ＯＴは月８０時間")
+        cases = Case.objects.all()
+        assert case in cases.matching_text("ぱわはら")
+        assert case in cases.matching_text("パワ")
+        assert case in cases.matching_text("ot")
+        assert case in cases.matching_text("80時間")
+        assert case not in cases.matching_text("パワハラ上司")
+
+    def test_a_longer_word_needs_its_characters_in_order(self, case):
+        ConsultationFactory(case=case, summary="賃金の未払いが続いている")
+        cases = Case.objects.all()
+        assert case in cases.matching_text("未払い")
+        # Every bigram of 払未払 (払未, 未払) is in the text, the word is not.
+        assert case not in cases.matching_text("払未払")
+
+    def test_one_character_words_alone_match_the_start_of_a_name_reading_or_title(self, case):
+        cases = Case.objects.all()
+        assert case in cases.matching_text("や")
+        assert case in cases.matching_text("山")
+        assert case not in cases.matching_text("は")
+        # Beside a longer word, a one-character word is looked for everywhere.
+        assert case in cases.matching_text("は 残業代")
+        assert case not in cases.matching_text("ぬ 残業代")
+
+    def test_like_wildcards_typed_are_literal(self, case):
+        ConsultationFactory(case=case, summary="時給が100%未満_の話")
+        cases = Case.objects.all()
+        assert case in cases.matching_text("100%")
+        assert case in cases.matching_text("%未")
+        assert case in cases.matching_text("満_")
+        assert case not in cases.matching_text("残%")
+        assert case not in cases.matching_text("残_")
+        assert case not in cases.matching_text("1%0")
+        assert case not in cases.matching_text("_")
+
+    def test_quotes_backslashes_and_query_operators_are_searched_as_typed(self, case):
+        ConsultationFactory(case=case, summary=r"上司に'辞めろ'と言われた\&|!")
+        cases = Case.objects.all()
+        assert case in cases.matching_text("'辞")
+        assert case in cases.matching_text("ろ'と")
+        assert case in cases.matching_text(r"た\&")
+        assert case in cases.matching_text("&|!")
+        assert case not in cases.matching_text("''")
+        assert case not in cases.matching_text(r"\\")
+
+    def test_a_renamed_client_is_found_by_the_new_name(self, case):
+        client = case.client
+        client.family_name, client.family_name_kana = "鈴木", "スズキ"
+        client.save_edit(expected_version=client.version, fields=["family_name"])
+        cases = Case.objects.all()
+        assert case in cases.matching_text("鈴木")
+        assert case in cases.matching_text("すずき")
+        assert case not in cases.matching_text("山田")
 
 
 def test_a_topic_marked_keeps_its_consultations_centre_and_time(db):

@@ -17,6 +17,7 @@ from consultations.models import (
     EmploymentType,
     WorkplaceUnion,
 )
+from consultations.search import bigram_vector
 from network.calendar_jp import closure_reason, is_business_day
 from referrals.models import Referral
 
@@ -499,6 +500,7 @@ def _write_cases(g, clients):
         for position, contact in enumerate(case.contacts):
             contact.summary, contact.action = _texts(g, case, position)
             parts.append(contact.summary)
+        search_text = " ".join(search_key(part) for part in parts)
         rows.append(
             {
                 "id": case.id,
@@ -514,7 +516,9 @@ def _write_cases(g, clients):
                 "main_topic_id": g.topics[case.main].pk,
                 "opened_at": opened,
                 "last_contact_at": case.contacts[-1].at,
-                "search_text": " ".join(search_key(part) for part in parts),
+                "search_text": search_text,
+                # COPY writes what it is given: the bigrams that save() would compute.
+                "search_bigrams": bigram_vector(search_text),
                 "created_by_id": case.created_by,
             }
         )
