@@ -1,6 +1,7 @@
 """Shared fixtures: a centre, a second centre, and one member of staff per role."""
 
 import pytest
+from django.core.cache import cache
 from django.test import override_settings
 
 from accounts.models import Role
@@ -24,6 +25,13 @@ def _test_settings():
         },
     ):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: the statistics dashboard keeps its figures
+    there, and a test's figures would otherwise be served to the next one."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -154,6 +154,9 @@ ADMINS = [("Admin", address) for address in env.list("DJANGO_ADMINS", default=[]
 # The address staff and partners reach the app at, for links in e-mails (partner answer
 # links, follow-up reminders): taken from here, never from a request's Host header.
 SITE_URL = env.str("DJANGO_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# How long the statistics dashboard's figures are kept in each worker's memory cache
+# before they are counted again (seconds); the page says when they were counted.
+REPORTS_CACHE_SECONDS = env.int("REPORTS_CACHE_SECONDS", default=10 * 60)
 
 # HTTPS, cookies and headers: on whenever DEBUG is off (`check --deploy` is clean).
 SESSION_COOKIE_SECURE = not DEBUG

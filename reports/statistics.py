@@ -8,6 +8,8 @@ so a consultation about dismissal and unpaid wages counts under both (延べ).
 
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import (
     Case,
     Count,
@@ -23,6 +25,7 @@ from django.db.models import (
 )
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.models import Center
@@ -543,6 +546,33 @@ def dashboard_tables(scope):
     tables = {slug: build(scope) for slug, build in DASHBOARD.items()}
     hide_shared_totals([tables[slug] for slug in SHARING_THE_TOTAL])
     return tables
+
+
+def cached_dashboard_tables(scope):
+    """(when counted, dashboard_tables(scope)), kept in the cache for
+    settings.REPORTS_CACHE_SECONDS: counting a year of the region takes about half a
+    second of SQL at a million consultations.
+
+    The tables are cached as counted, before any user's small counts are hidden: each
+    request hides them for its user (views.dashboard.shown_tables). The key names the
+    whole scope, and the language of the titles.
+    """
+    key = "reports:dashboard:" + ":".join(
+        str(part)
+        for part in (
+            get_language(),
+            scope.period.kind,
+            scope.period.year,
+            scope.period.month,
+            scope.center.pk if scope.center else "all",
+            scope.category.pk if scope.category else "any",
+        )
+    )
+    cached = cache.get(key)
+    if cached is None:
+        cached = (timezone.now(), dashboard_tables(scope))
+        cache.set(key, cached, settings.REPORTS_CACHE_SECONDS)
+    return cached
 
 
 def dashboard_table(scope, slug):

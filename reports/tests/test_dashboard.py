@@ -4,6 +4,7 @@ import datetime
 import zoneinfo
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -269,8 +270,64 @@ def test_the_number_of_queries_does_not_grow_with_the_data(
         assert client.get(url).status_code == 200
     for n in range(30):
         consultation(center, timezone.now() - datetime.timedelta(days=n), topics=["L2-01", "W1-13"])
+    # Counted again, not served from the cache.
+    cache.clear()
     with django_assert_max_num_queries(32):
         assert client.get(url).status_code == 200
+
+
+# The figures kept in the cache
+
+
+def test_the_figures_are_kept_and_the_page_says_when_they_were_counted(
+    client, coordinator, heard, django_assert_max_num_queries
+):
+    client.force_login(coordinator)
+    url = reverse("reports:dashboard")
+    query = {"period": "fiscal_year", "year": 2025}
+    first = client.get(url, query)
+    # Request: session, user, permissions (2), the filter's centres and fields; the
+    # session saved (3 with its savepoint). None of the tables' queries.
+    with django_assert_max_num_queries(9):
+        second = client.get(url, query)
+    assert second.context["counted_at"] == first.context["counted_at"]
+    assert second.context["tables"][3][0].rows[-1].values[0] == 4
+    counted_at = timezone.localtime(first.context["counted_at"])
+    assert f'<time datetime="{counted_at.isoformat()}">' in second.content.decode()
+
+
+def test_another_scope_is_counted_for_itself(client, manager, heard, other_center):
+    client.force_login(manager)
+    url = reverse("reports:dashboard")
+    own = client.get(url, {"period": "fiscal_year", "year": 2025})
+    region = client.get(url, {"period": "fiscal_year", "year": 2025, "center": "all"})
+    elsewhere = client.get(url, {"period": "fiscal_year", "year": 2025, "center": other_center.pk})
+    month = client.get(url, {"period": "month", "year": 2025, "month": 6})
+    w1 = Category.objects.get(code="W1").pk
+    field = client.get(url, {"period": "fiscal_year", "year": 2025, "category": w1})
+    totals = [
+        response.context["tables"][3][0].rows[-1].values[0]
+        for response in (own, region, elsewhere, month, field)
+    ]
+    assert totals == [4, 5, 1, 1, 2]
+
+
+def test_a_viewer_gets_small_counts_hidden_from_figures_a_manager_had_counted(
+    client, manager, viewer, heard
+):
+    url = reverse("reports:dashboard")
+    query = {"period": "fiscal_year", "year": 2025}
+    client.force_login(manager)
+    counted = client.get(url, query)
+    client.force_login(viewer)
+    response = client.get(url, query)
+    assert response.context["counted_at"] == counted.context["counted_at"]
+    assert "3未満" in response.content.decode()
+    for _table, rows, _chart in response.context["tables"]:
+        for _row, cells in rows:
+            for cell in cells:
+                if cell.kind == "count" and not cell.hidden:
+                    assert cell.value >= 3
 
 
 # Denials

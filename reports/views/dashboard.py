@@ -9,8 +9,8 @@ from reports.forms import ReportFilterForm
 from reports.periods import Period
 from reports.statistics import (
     Scope,
+    cached_dashboard_tables,
     consultations_by_month,
-    dashboard_tables,
     follow_up_timeliness,
     referrals_by_partner_kind,
 )
@@ -44,12 +44,13 @@ def shown_tables(request, tables):
 @permission_required("reports.view_statistics", raise_exception=True)
 def dashboard(request):
     form, scope = report_scope(request)
-    tables = list(dashboard_tables(scope).values())
+    counted_at, tables = cached_dashboard_tables(scope)
     may_export = request.user.has_perm("reports.export_statistics")
     context = {
         "form": form,
         "scope": scope,
-        "tables": shown_tables(request, tables),
+        "counted_at": counted_at,
+        "tables": shown_tables(request, list(tables.values())),
         # None leaves the download links out.
         "export_query": export_query(scope) if may_export else None,
     }
@@ -66,7 +67,7 @@ def summary(request):
         by_month = consultations_by_month(scope)
     else:
         # The year's total hidden as the dashboard hides it.
-        by_month = dashboard_tables(scope)["by-month"]
+        by_month = cached_dashboard_tables(scope)[1]["by-month"]
     tables = shown_tables(
         request, [by_month, referrals_by_partner_kind(scope), follow_up_timeliness(scope)]
     )
