@@ -342,7 +342,15 @@ class App:
         return pid
 
     def stop(self, timeout=35):
-        """TERM (graceful, bounded by gunicorn's graceful_timeout), then KILL."""
+        """TERM (graceful, bounded by gunicorn's graceful_timeout), then KILL; the run's
+        private key goes too."""
+        try:
+            self._stop(timeout)
+        finally:
+            for name in ("cert.pem", "key.pem"):
+                (self.tmp / name).unlink(missing_ok=True)
+
+    def _stop(self, timeout):
         if self.process is None or self.process.poll() is not None:
             return
         self.process.terminate()
