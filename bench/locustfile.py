@@ -265,6 +265,8 @@ class Staff(FastHttpUser):
     @task(3)
     def client_lookup(self):
         html = self.page("/consultations/new/", "intake form")
+        if not html:
+            return
         family, given = rng.choice(KANA_NAMES)
         data = {
             "csrfmiddlewaretoken": self.csrf(html),
@@ -305,6 +307,8 @@ class Staff(FastHttpUser):
         pk = rng.choice(self.referrals)
         url = f"/referrals/{pk}/"
         html = self.page(url, "referral detail")
+        if not html:
+            return
         today = datetime.date.today()
         steps = [
             ("ask", "ask/", {"channel": "phone"}),
@@ -390,6 +394,8 @@ class Staff(FastHttpUser):
 
     def filter_cases(self, values):
         html = self.page("/consultations/cases/", "case list")
+        if not html:
+            return  # no page (a fault): a person cannot send its form either
         data = {"csrfmiddlewaretoken": self.csrf(html), **values}
         with self.client.post(
             "/consultations/cases/",
@@ -404,6 +410,8 @@ class Staff(FastHttpUser):
     def save(self, kind, url, fields, page_html):
         """Post a form with a new key; on the redirect, check the page it leads to and
         write the ledger line. Returns the redirect's address, or None."""
+        if not page_html:
+            return None  # the form's page did not come (a fault): nothing to send
         fields = {**fields, "idem_key": str(uuid.uuid4())}
         fields["csrfmiddlewaretoken"] = self.csrf(page_html)
         for attempt in (1, 2):
