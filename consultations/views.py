@@ -186,13 +186,20 @@ def _typed(request, name):
 def _matching_clients(request, user):
     kana = _typed(request, "family_name_kana") + _typed(request, "given_name_kana")
     phone = _typed(request, "phone_mobile") or _typed(request, "phone_home")
+    # The shown few first, then their membership and open cases: annotated over every
+    # match, PostgreSQL hashed all current members and this year's fees (150 ms at 1M).
+    # By pk, not by reading: no index serves a prefix match sorted by reading in a centre.
+    shown = Client.objects.visible_to(user).matching(kana=kana, phone=phone).order_by("pk")
+    ids = list(shown.values_list("pk", flat=True)[:MATCHES_SHOWN])
+    if not ids:
+        return []
     clients = (
-        Client.objects.visible_to(user)
-        .matching(kana=kana, phone=phone)
+        Client.objects.filter(pk__in=ids)
         .with_membership()
         .annotate(open_cases=Count("cases", filter=~Q(cases__status=Case.Status.CLOSED)))
+        .order_by("search_kana", "pk")
     )
-    return list(clients[:MATCHES_SHOWN])
+    return list(clients)
 
 
 def _matching_members(request, user):
