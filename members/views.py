@@ -70,8 +70,15 @@ def member_list(request):
         members = Member.objects.visible_to(request.user)
     else:
         members, form = _filtered_members(request)
-    members = members.for_list().with_status().order_by("sequence")
-    page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(members.order_by("sequence"), PAGE_SIZE).get_page(request.GET.get("page"))
+    # The status for the page's members only: annotated on the paged query, PostgreSQL
+    # hashed every fee of the year before the LIMIT (250 ms at 100,000 members).
+    page.object_list = (
+        Member.objects.filter(pk__in=page.object_list.values("pk"))
+        .for_list()
+        .with_status()
+        .order_by("sequence")
+    )
     log_action(action=AuditEvent.Action.VIEW, user=request.user, request=request, listed=len(page))
     context = {
         "form": form,
