@@ -22,19 +22,6 @@ postgresql_only = pytest.mark.skipif(
 )
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _migration_rows_back(django_db_setup, django_db_blocker):
-    """Put the migrations' rows back after the last test too.
-
-    The flush after a serialized_rollback test skips post_migrate, so without this the
-    content types and roles stay gone for the transactional tests that follow this module.
-    """
-    yield
-    with django_db_blocker.unblock():
-        if hasattr(connection, "_test_serialized_contents"):
-            connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
-
-
 def backup(directory):
     out = io.StringIO()
     call_command("backup_database", str(directory), "--json", stdout=out)

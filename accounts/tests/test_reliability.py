@@ -70,7 +70,9 @@ def test_another_users_key_is_not_theirs_to_replay(coordinator, counter_staff, c
     assert replayed(posted(counter_staff, key)) is None
 
 
-@pytest.mark.django_db(transaction=True)
+# Every transactional test here rolls back by serialization: a plain flush would make the
+# content types again under new ids, and the next serialized test could not load its rows.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_sendings_at_the_same_moment_save_once(coordinator, center):
     """Two requests with one key, in two connections: one saves, the other is refused."""
     key = uuid.uuid4()

@@ -134,7 +134,9 @@ def test_the_withdraw_form_carries_a_key(
     assert page.count(f'name="{FIELD}"') == 1
 
 
-@pytest.mark.django_db(transaction=True)
+# Every transactional test here rolls back by serialization: a plain flush would make the
+# content types again under new ids, and the next serialized test could not load its rows.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_intakes_with_one_key_at_the_same_moment_save_once(center, counter_staff):
     """Two connections save a consultation (each to its own open case, so that no row
     lock orders them) and then the receipt with one key: one of them stays."""
