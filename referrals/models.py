@@ -9,7 +9,9 @@ under a consent in force, and each time it does a record of provision
 """
 
 import datetime
+import functools
 import hashlib
+import operator
 import re
 import secrets
 
@@ -81,13 +83,72 @@ class ReferralQuerySet(models.QuerySet):
             "case", "case__client", "service", "organisation", "contact", "coordinator"
         )
 
+    def for_desk(self):
+        """for_list narrowed to what a desk row shows: no contact, and of the joined rows
+        only the columns on the page (a case's search columns are large)."""
+        return self.select_related(
+            "case", "case__client", "service", "organisation", "coordinator"
+        ).only(
+            *["status", "decline_reason", "outcome", "follow_up_on", "asked_at"],
+            *["answered_at", "closed_at", "case", "case__number", "case__restricted"],
+            *["case__client", "case__client__family_name", "case__client__given_name"],
+            *["service", "service__name", "organisation", "organisation__name"],
+            *["coordinator", "coordinator__name", "coordinator__username"],
+        )
+
+    def in_desk_sections(self, today):
+        """Only the referrals of some desk section: on PostgreSQL one bitmap of the
+        sections' indexes instead of reading every referral of the centre."""
+        return self.filter(
+            functools.reduce(operator.or_, (c for c, _ in desk_sections(today).values()))
+        )
+
     def desk_counts(self, today):
         """How many referrals each section of the desk holds (see desk_sections), in
-        one query."""
+        one query over the sections' rows only (0.1 s at 33,000 referrals a centre when
+        it counted over all of them, 2 ms so)."""
         sections = desk_sections(today)
-        return self.aggregate(
+        return self.in_desk_sections(today).aggregate(
             **{name: Count("pk", filter=condition) for name, (condition, _) in sections.items()}
         )
+
+    def desk_rows(self, today, rows):
+        """The first `rows` referrals of each desk section in its order, by section
+        name, in two queries: the sections' first ids (a subquery each), then their rows
+        with case, client, partner and coordinator joined. Six joined queries spent more
+        time planning than running, and one query for both misjudged how many rows it
+        joins and hashed the whole directory."""
+        sections = desk_sections(today)
+        firsts = [
+            Q(pk__in=self.filter(condition).order_by(*order).values("pk")[:rows])
+            for condition, order in sections.values()
+        ]
+        section = models.Case(
+            *[models.When(condition, then=models.Value(name)) for name, (condition, _order)
+              in sections.items()],
+            output_field=models.CharField(),
+        )  # fmt: skip
+        ids = list(
+            self.in_desk_sections(today)
+            .filter(functools.reduce(operator.or_, firsts))
+            .order_by()
+            .values_list("pk", flat=True)
+        )
+        found = (
+            Referral.objects.filter(pk__in=ids).annotate(desk_section=section).for_desk().order_by()
+        )
+        by_section = {name: [] for name in sections}
+        for referral in found:
+            by_section[referral.desk_section].append(referral)
+        for name, (_condition, order) in sections.items():
+            for field in reversed(order):  # stable sorts, the last key first
+                value = operator.attrgetter(field.lstrip("-"))
+                # As PostgreSQL orders: empty dates last going up, first going down.
+                by_section[name].sort(
+                    key=lambda r, value=value: (value(r) is None, value(r) or 0),
+                    reverse=field.startswith("-"),
+                )
+        return by_section
 
 
 def upcoming_until(today):

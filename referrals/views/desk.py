@@ -23,19 +23,14 @@ def desk(request):
     referrals ended. `?mine=1` keeps to the referrals the user coordinates."""
     today = timezone.localdate()
     mine = request.GET.get("mine") == "1"
-    referrals = Referral.objects.visible_to(request.user).for_list()
+    referrals = Referral.objects.visible_to(request.user)
     if mine:
         referrals = referrals.filter(coordinator=request.user)
-    # The totals in one aggregate, then each section's first rows: a window count over
-    # every row of a section took 0.2 s for a section of 20,000.
+    # The totals in one aggregate, then every section's first rows in one query: a
+    # window count over every row of a section took 0.2 s for a section of 20,000.
     totals = referrals.desk_counts(today)
-    sections = {
-        name: {
-            "rows": list(referrals.filter(condition).order_by(*order)[:SECTION_ROWS]),
-            "total": totals[name],
-        }
-        for name, (condition, order) in desk_sections(today).items()
-    }
+    rows = referrals.desk_rows(today, SECTION_ROWS)
+    sections = {name: {"rows": rows[name], "total": totals[name]} for name in desk_sections(today)}
     for referral in sections["waiting"]["rows"]:
         referral.days_waiting = (today - timezone.localdate(referral.asked_at)).days
     for referral in sections["overdue"]["rows"]:
