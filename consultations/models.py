@@ -458,14 +458,21 @@ class CaseQuerySet(models.QuerySet):
     def with_contact(self, *, channel="", start=None, end=None):
         """Cases with a consultation by `channel` between the dates `start` and `end`
         (inclusive, local dates); any of the three may be left out."""
+        cases = self
         contacts = Consultation.objects.filter(case=OuterRef("pk"))
         if channel:
             contacts = contacts.filter(channel=channel)
         if start:
             contacts = contacts.filter(received_at__gte=_start_of(start))
+            # A case's last contact is never before any of its consultations (intake
+            # keeps the later of the two), so only cases last contacted since `start`
+            # can have one: the list's own index (centre, last contact) gives those
+            # instead of every case of the centre (this month at a million
+            # consultations: 178 ms → ms).
+            cases = cases.filter(last_contact_at__gte=_start_of(start))
         if end:
             contacts = contacts.filter(received_at__lt=_start_of(end + datetime.timedelta(days=1)))
-        return self.filter(Exists(contacts))
+        return cases.filter(Exists(contacts))
 
     def for_list(self):
         # The search columns are the bulk of a case row (kilobytes each); no list shows them.

@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
 from consultations.models import Case, Consultation
+from consultations.services import consultation_record
 from consultations.tests.factories import CaseFactory, ConsultationFactory
 from consultations.views import FILTER_SESSION_KEY
 from network.models import Topic
@@ -231,6 +232,38 @@ def test_channel_and_contact_dates_filter_on_the_same_consultation(client, count
         visit_last_week.pk,
         both.pk,
     }
+
+
+def test_a_period_finds_a_case_by_a_contact_entered_late_with_an_earlier_time(
+    client, counter_staff, case
+):
+    # The period filter looks only at cases last contacted since its start: a call
+    # entered afterwards with an earlier time leaves the later last contact as it was.
+    Case.objects.filter(pk=case.pk).update(last_contact_at=at(0))
+    late_entry = Consultation(
+        channel=Consultation.Channel.VISIT,
+        received_at=at(20),
+        taken_by=counter_staff,
+        summary="先月の来所の記録。",
+        outcome=Consultation.Outcome.ADVICE,
+    )
+    consultation_record(
+        consultation=late_entry,
+        topics=[Topic.objects.get(code="W2-01")],
+        by=counter_staff,
+        client=case.client,
+        case=case,
+    )
+    case.refresh_from_db()
+    assert case.last_contact_at == at(0)
+    twenty_days_ago = (timezone.localdate() - datetime.timedelta(days=20)).isoformat()
+    client.force_login(counter_staff)
+
+    response = post_filter(
+        client, channel="visit", contact_from=twenty_days_ago, contact_to=twenty_days_ago
+    )
+
+    assert listed(response) == {case.pk}
 
 
 @pytest.mark.parametrize(
