@@ -42,6 +42,18 @@ LOOKUP_FIELDS = ["family_name_kana", "given_name_kana", "phone_mobile", "phone_h
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+def render_options_inline(form):
+    """Give the form's selects a template that writes each <option> inline.
+
+    Django renders every option through a template include of its own; the intake page
+    has some 330 options (the topics twice, prefectures, municipalities), and those
+    includes cost it about 10 ms. The markup is the same, byte for byte.
+    """
+    for field in form.fields.values():
+        if type(field.widget) in (forms.Select, forms.SelectMultiple):
+            field.widget.template_name = "consultations/widgets/select.html"
+
+
 def topic_choices():
     """Active topics grouped by field, as (code, "W1-01 解雇") choices; one query."""
     groups = {}
@@ -217,6 +229,7 @@ class ClientIntakeForm(_ClientFormMixin, forms.ModelForm):
                 "hx-include": "#client-address",
             }
         )
+        render_options_inline(self)
 
 
 class ClientForm(_ClientFormMixin, StaleEditForm):
@@ -335,6 +348,7 @@ class IntakeForm(forms.ModelForm):
             )
             for name, value in client.profile().items():
                 self.fields[name].initial = value
+        render_options_inline(self)
 
     def clean(self):
         data = super().clean()
