@@ -1,0 +1,116 @@
+"""`{{ form.name|as_field }}`: a form field in crispy-bootstrap5's markup, written directly.
+
+`|as_crispy_field` renders four templates for each field (the field, help text and
+errors, the widget and its attributes). The intake page has 45 fields, and they were
+most of its time. This filter writes the same markup (tests compare the two, whitespace
+aside) for the plain inputs, selects and check boxes those pages use, and hands any
+other widget (radio buttons, files, hidden fields) to crispy.
+"""
+
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
+from django import forms, template
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+WRITTEN = (
+    forms.TextInput,
+    forms.NumberInput,
+    forms.EmailInput,
+    forms.URLInput,
+    forms.DateInput,
+    forms.DateTimeInput,
+    forms.TimeInput,
+    forms.Textarea,
+    forms.Select,
+    forms.SelectMultiple,
+    forms.CheckboxInput,
+)
+
+
+@register.filter
+def as_field(field):
+    widget = field.field.widget
+    if type(widget) not in WRITTEN or widget.use_fieldset:
+        return as_crispy_field(field)
+    errors = field.errors
+    if isinstance(widget, forms.CheckboxInput):
+        bootstrap = "form-check-input"
+    elif isinstance(widget, forms.Select):
+        bootstrap = "form-select"
+    else:
+        bootstrap = "form-control"
+    _add_classes(widget, f"{bootstrap} is-invalid" if errors else bootstrap)
+    required = field.field.required
+    marker = mark_safe('<span class="asteriskField">*</span>') if required else ""
+    required_class = " requiredField" if required else ""
+    extra = f" {field.css_classes()}" if field.css_classes() else ""
+    after = _errors_and_help(field, errors)
+    if isinstance(widget, forms.CheckboxInput):
+        return format_html(
+            '<div class="mb-3">\n<div id="div_{}" class="form-check{}">\n{}\n'
+            '<label for="{}" class="form-check-label{}">\n{}{}\n</label>\n{}</div>\n</div>',
+            field.auto_id,
+            extra,
+            str(field),
+            field.id_for_label,
+            required_class,
+            field.label,
+            marker,
+            after,
+        )
+    label = ""
+    if field.label:
+        label = format_html(
+            '<label {}class="form-label{}">\n{}{}\n</label>\n',
+            format_html('for="{}" ', field.id_for_label) if field.id_for_label else "",
+            required_class,
+            field.label,
+            marker,
+        )
+    return format_html(
+        '<div id="div_{}" class="mb-3{}">\n{}{}\n{}</div>',
+        field.auto_id,
+        extra,
+        label,
+        str(field),
+        after,
+    )
+
+
+def _add_classes(widget, classes):
+    """The classes crispy's {% crispy_field %} gives a widget: its own name, then Bootstrap's."""
+    name = type(widget).__name__.lower()
+    css = widget.attrs.get("class", "")
+    if not css:
+        css = name
+    elif name not in css:
+        css += f" {name}"
+    for css_class in classes.split():
+        if css_class not in css.split():
+            css += f" {css_class}"
+    widget.attrs["class"] = css
+
+
+def _errors_and_help(field, errors):
+    html = mark_safe("")
+    if errors:
+        html = format_html(
+            '<div id="{}_error" class="invalid-feedback">\n{}</div>\n',
+            errors.field_id,
+            format_html_join(
+                "",
+                '<p id="error_{}_{}"><strong>{}</strong></p>\n',
+                ((number, field.auto_id, error) for number, error in enumerate(errors, 1)),
+            ),
+        )
+    if field.help_text:
+        # Help texts are the code's own and may hold markup: Django's and crispy's
+        # templates print them with |safe too.
+        html += format_html(
+            '<div {}class="form-text">{}</div>\n',
+            format_html('id="{}_helptext" ', field.auto_id) if field.auto_id else "",
+            mark_safe(field.help_text),  # noqa: S308
+        )
+    return html

@@ -1,0 +1,40 @@
+import re
+
+import pytest
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
+
+from consultations.forms import ClientForm, ClientIntakeForm, IntakeForm
+from consultations.templatetags.quick_fields import as_field
+from consultations.tests.factories import ClientFactory
+
+pytestmark = pytest.mark.django_db
+
+TYPED_BADLY = {
+    "duration_minutes": "twenty",
+    "age": "-4",
+    "next_action_on": "someday",
+    "anonymous": "on",
+    "client-email": "not an address",
+    "client-family_name_kana": "<b>やまだ</b>",
+}
+
+
+def _same_markup(html):
+    """What a browser sees the same: runs of white space as one, none between tags."""
+    return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", str(html))).strip()
+
+
+@pytest.mark.parametrize("data", [None, TYPED_BADLY], ids=["empty", "with errors"])
+def test_as_field_writes_what_crispy_renders(counter_staff, data):
+    client = ClientFactory(center=counter_staff.center, created_by=counter_staff)
+    forms = [
+        lambda: IntakeForm(data, user=counter_staff),
+        lambda: ClientIntakeForm(data, prefix="client", user=counter_staff),
+        lambda: ClientForm(data, instance=client, user=counter_staff),
+    ]
+    for make in forms:
+        for name in make().fields:
+            # Each side gets a form of its own: both add classes to the widgets.
+            assert _same_markup(as_field(make()[name])) == _same_markup(
+                as_crispy_field(make()[name])
+            ), name
