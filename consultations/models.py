@@ -467,8 +467,8 @@ class CaseQuerySet(models.QuerySet):
             # A case's last contact is never before any of its consultations (intake
             # keeps the later of the two), so only cases last contacted since `start`
             # can have one: the list's own index (centre, last contact) gives those
-            # instead of every case of the centre (this month at a million
-            # consultations: 178 ms → ms).
+            # instead of every case of the centre (this month's count at a million
+            # consultations: 190 → 20 ms).
             cases = cases.filter(last_contact_at__gte=_start_of(start))
         if end:
             contacts = contacts.filter(received_at__lt=_start_of(end + datetime.timedelta(days=1)))
@@ -591,6 +591,10 @@ class Case(models.Model):
             ),
             models.Index(fields=["center", "assigned_to", "status"], name="case_center_assignee"),
             models.Index(fields=["center", "-opened_at"], name="case_center_opened"),
+            # The centre's case ids alone: a capped count that tests each case for a
+            # consultation or topic (topic W1 holds three cases in four) reads them here
+            # instead of the wide rows, whose search columns fill hundreds of megabytes.
+            models.Index(fields=["center", "id"], name="case_center_id"),
         ]
 
     def __str__(self):
