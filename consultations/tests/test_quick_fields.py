@@ -19,6 +19,14 @@ TYPED_BADLY = {
 }
 
 
+SELECTED = {
+    "main_topic": "W2-01",
+    "other_topics": ["W3-01", "W1-02"],
+    "gender": "female",
+    "client-prefecture": "13",
+}
+
+
 def _same_markup(html):
     """What a browser sees the same: runs of white space as one, none between tags."""
     return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", str(html))).strip()
@@ -38,3 +46,18 @@ def test_as_field_writes_what_crispy_renders(counter_staff, data):
             assert _same_markup(as_field(make()[name])) == _same_markup(
                 as_crispy_field(make()[name])
             ), name
+
+
+def test_selects_write_the_options_django_would(counter_staff):
+    """The intake forms' selects have a template of their own, with the same markup."""
+    data = {**SELECTED, "taken_by": str(counter_staff.pk)}
+    for make in [
+        lambda: IntakeForm(data, user=counter_staff),
+        lambda: ClientIntakeForm(data, prefix="client", user=counter_staff),
+    ]:
+        ours, djangos = make(), make()
+        for name, field in djangos.fields.items():
+            field.widget.template_name = type(field.widget).template_name
+            assert str(ours[name]) == str(djangos[name]), name
+        if "main_topic" in ours.fields:
+            assert '<option value="W3-01" selected>' in str(ours["other_topics"])
