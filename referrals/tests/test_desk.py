@@ -133,6 +133,44 @@ def test_a_section_shows_its_first_rows_and_says_how_many_there_are(
     assert response.context["waiting"]["total"] == 3
     assert "3 referrals" in response.text
     assert "The first 2 are shown." in response.text
+    assert 'href="?section=waiting">Show all 3</a>' in response.text
+
+
+def test_a_section_alone_shows_all_its_rows_page_by_page(
+    client, center, coordinator, labour_service, monkeypatch, english
+):
+    monkeypatch.setattr(desk_views, "SECTION_PAGE_ROWS", 2)
+    colleague = UserFactory(center=center, roles=[Role.COORDINATOR])
+    asked = [make(S.ASKED, coordinator, labour_service, asked_at=days_ago(d)) for d in (3, 5, 4)]
+    make(S.ASKED, colleague, labour_service, asked_at=days_ago(9))
+    overdue = make(
+        S.REFERRED,
+        coordinator,
+        labour_service,
+        follow_up_on=timezone.localdate() - datetime.timedelta(days=3),
+    )
+    client.force_login(coordinator)
+
+    first = client.get(URL, {"section": "waiting", "mine": "1"})
+    second = client.get(URL, {"section": "waiting", "mine": "1", "page": "2"})
+
+    assert pks(first, "waiting") == [asked[1].pk, asked[2].pk]
+    assert pks(second, "waiting") == [asked[0].pk]
+    assert first.context["waiting"]["total"] == 3
+    assert "waiting 5 days" in first.text
+    assert "overdue" not in first.context
+    assert overdue.case.number not in first.text
+    assert "?section=waiting&amp;mine=1&amp;page=2" in first.text
+    assert "Back to the whole desk" in first.text
+    assert "Show all" not in first.text
+
+
+def test_an_unknown_section_shows_the_whole_desk(client, coordinator):
+    client.force_login(coordinator)
+    response = client.get(URL, {"section": "everything"})
+    assert response.status_code == 200
+    assert response.context["only"] is None
+    assert all(section in response.context for section in desk_sections())
 
 
 def test_counter_staff_may_see_the_desk_but_not_restricted_cases_referrals(
@@ -199,6 +237,9 @@ def test_query_budget_does_not_grow_with_referrals(
     for n, (status, dates) in zip(range(count), states, strict=False):
         make(status, coordinators[n % 2], labour_service, **dates)
     client.force_login(coordinator)
+    # One section alone: its page of rows and their count, instead of the totals.
+    with django_assert_max_num_queries(11):
+        client.get(URL, {"section": "overdue"})
     # session, user, user and group permissions (2), the six sections' totals (one
     # aggregate), the six sections' first ids (one query) and their rows (case, client,
     # service, partner and coordinator joined), the centre in the menu, and the session
