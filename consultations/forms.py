@@ -1,5 +1,8 @@
 from django import forms
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.forms.models import model_to_dict
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -10,7 +13,7 @@ from accounts.japanese import format_phone
 from accounts.models import User
 from members.models import Member
 from network.forms import topic_filter_choices
-from network.models import Municipality, Organisation, Prefecture, Topic
+from network.models import Category, Municipality, Organisation, Prefecture, Topic
 
 from .models import Case, Client, Consent, Consultation, HandoverNote, address_of
 
@@ -54,12 +57,53 @@ def render_options_inline(form):
             field.widget.template_name = "consultations/widgets/select.html"
 
 
+# The topics and places offered on the intake page are the same for everyone and change
+# only when an administrator edits them: each process keeps them for a minute, and
+# forgets them at once when it saves one of them itself.
+REFERENCE_CHOICES_SECONDS = 60
+TOPIC_CHOICES = "consultations:topic-choices"
+PREFECTURE_CHOICES = "consultations:prefecture-choices"
+SERVED_MUNICIPALITY_CHOICES = "consultations:served-municipality-choices"
+
+
+@receiver([post_save, post_delete], sender=Category)
+@receiver([post_save, post_delete], sender=Topic)
+@receiver([post_save, post_delete], sender=Prefecture)
+@receiver([post_save, post_delete], sender=Municipality)
+def forget_reference_choices(**kwargs):
+    cache.delete_many([TOPIC_CHOICES, PREFECTURE_CHOICES, SERVED_MUNICIPALITY_CHOICES])
+
+
 def topic_choices():
-    """Active topics grouped by field, as (code, "W1-01 解雇") choices; one query."""
-    groups = {}
-    for topic in Topic.objects.active().select_related("category"):
-        groups.setdefault(str(topic.category), []).append((topic.code, str(topic)))
-    return list(groups.items())
+    """Active topics grouped by field, as (code, "W1-01 解雇") choices; cached."""
+    choices = cache.get(TOPIC_CHOICES)
+    if choices is None:
+        groups = {}
+        for topic in Topic.objects.active().select_related("category"):
+            groups.setdefault(str(topic.category), []).append((topic.code, str(topic)))
+        choices = list(groups.items())
+        cache.set(TOPIC_CHOICES, choices, REFERENCE_CHOICES_SECONDS)
+    return choices
+
+
+def set_cached_choices(field, key, queryset):
+    """Offer a model choice field's options from the cache, found with `queryset` when
+    not there, and only when the field is shown; its own queryset still checks what is
+    posted."""
+
+    def choices():
+        options = cache.get(key)
+        if options is None:
+            options = [(obj.pk, field.label_from_instance(obj)) for obj in queryset]
+            cache.set(key, options, REFERENCE_CHOICES_SECONDS)
+        empty = [] if field.empty_label is None else [("", field.empty_label)]
+        return [*empty, *options]
+
+    field.choices = choices
+
+
+def set_served_municipality_choices(field):
+    set_cached_choices(field, SERVED_MUNICIPALITY_CHOICES, Municipality.objects.served())
 
 
 class StaleEditForm(forms.ModelForm):
@@ -169,13 +213,14 @@ class _ClientFormMixin:
 
     def set_address_choices(self):
         self.fields["prefecture"].queryset = Prefecture.objects.all()
+        set_cached_choices(self.fields["prefecture"], PREFECTURE_CHOICES, Prefecture.objects.all())
         municipalities = Municipality.objects.select_related("prefecture")
         prefecture = str(self["prefecture"].value() or "")
         if prefecture.isascii() and prefecture.isdigit():
-            municipalities = municipalities.filter(prefecture=prefecture)
+            self.fields["municipality"].queryset = municipalities.filter(prefecture=prefecture)
         else:
-            municipalities = municipalities.filter(prefecture__is_served=True)
-        self.fields["municipality"].queryset = municipalities
+            self.fields["municipality"].queryset = municipalities.served()
+            set_served_municipality_choices(self.fields["municipality"])
 
     def fill_address_from_postcode(self):
         """Put the 都道府県・市区町村・町域 of the typed 郵便番号 into the address fields."""
@@ -341,6 +386,7 @@ class IntakeForm(forms.ModelForm):
         self.fields["client"].queryset = Client.objects.visible_to(user)
         self.fields["case"].queryset = Case.objects.visible_to(user).open()
         self.fields["municipality"].queryset = Municipality.objects.served()
+        set_served_municipality_choices(self.fields["municipality"])
         self.fields["case"].label_from_instance = _case_choice_label
         if client is not None:
             self.fields["case"].queryset = (

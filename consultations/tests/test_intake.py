@@ -8,6 +8,7 @@ from accounts.idempotency import FIELD
 from accounts.models import AuditEvent
 from consultations.models import Case, Client, Consultation
 from consultations.tests.factories import CaseFactory, ClientFactory, ConsultationFactory
+from network.models import Category, Topic
 
 pytestmark = pytest.mark.django_db
 
@@ -265,6 +266,28 @@ def test_the_intake_page_is_in_keyboard_order_with_the_channel_first(client, cou
     order.append(content.index('name="summary"'))
     order.append(content.index('name="save"'))
     assert order == sorted(order)
+
+
+def test_intake_page_query_budget(client, counter_staff, django_assert_max_num_queries):
+    client.force_login(counter_staff)
+    client.get(URL)
+    # Session, user, permissions (2), the staff for "taken by", the session's new expiry
+    # (3 with its transaction). Topics, prefectures and municipalities come from the cache.
+    with django_assert_max_num_queries(8):
+        response = client.get(URL)
+    assert response.status_code == 200
+
+
+def test_a_topic_added_or_retired_shows_on_the_intake_page_at_once(client, counter_staff):
+    client.force_login(counter_staff)
+    assert "W9-99" not in client.get(URL).content.decode()
+    topic = Topic.objects.create(
+        code="W9-99", category=Category.objects.first(), name="新しい相談内容"
+    )
+    assert 'value="W9-99">W9-99 新しい相談内容<' in client.get(URL).content.decode()
+    topic.is_active = False
+    topic.save()
+    assert "W9-99" not in client.get(URL).content.decode()
 
 
 @pytest.mark.parametrize("earlier", [1, 12])
