@@ -58,8 +58,8 @@ def render_options_inline(form):
 
 
 # The topics and places offered on the intake page are the same for everyone and change
-# only when an administrator edits them: each process keeps them for a minute, and
-# forgets them at once when it saves one of them itself.
+# only when an administrator edits them: the cache (shared by the workers) keeps them for
+# a minute and forgets them as soon as one of them is saved.
 REFERENCE_CHOICES_SECONDS = 60
 TOPIC_CHOICES = "consultations:topic-choices"
 PREFECTURE_CHOICES = "consultations:prefecture-choices"

@@ -155,8 +155,17 @@ ADMINS = [("Admin", address) for address in env.list("DJANGO_ADMINS", default=[]
 # The address staff and partners reach the app at, for links in e-mails (partner answer
 # links, follow-up reminders): taken from here, never from a request's Host header.
 SITE_URL = env.str("DJANGO_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
-# How long the statistics dashboard's figures are kept in each worker's memory cache
-# before they are counted again (seconds); the page says when they were counted.
+# One cache for all gunicorn workers, in files (no cache server to run): the statistics
+# dashboard's figures and the intake's choices are worked out once, not once per worker,
+# and a change seen by one worker is seen by all. Aggregates and choices only, no names.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": env.str("DJANGO_CACHE_DIR", default=str(BASE_DIR / "var" / "cache")),
+    }
+}
+# How long the statistics dashboard's figures are kept before they are counted again
+# (seconds); the page says when they were counted.
 REPORTS_CACHE_SECONDS = env.int("REPORTS_CACHE_SECONDS", default=10 * 60)
 
 # HTTPS, cookies and headers: on whenever DEBUG is off (`check --deploy` is clean).
