@@ -9,13 +9,22 @@ from accounts.tests.factories import CenterFactory, UserFactory
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _test_settings():
+def _test_settings(tmp_path_factory):
     """Test-only tweaks, in force before the live server starts.
 
     A fast hasher (Argon2 costs ~0.1 s a password); plain HTTP for the test client and
-    the live server; static files served from the source folders, without collectstatic.
+    the live server; static files served from the source folders, without collectstatic;
+    a cache directory of the run's own, so that two runs side by side do not empty
+    each other's.
     """
+    cache_dir = tmp_path_factory.mktemp("cache")
     with override_settings(
+        CACHES={
+            "default": {
+                "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                "LOCATION": str(cache_dir),
+            }
+        },
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         SECURE_SSL_REDIRECT=False,
         STATIC_ROOT=None,
