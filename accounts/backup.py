@@ -31,11 +31,14 @@ import time
 from contextlib import closing
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.db import connections
 from django.db.utils import load_backend
 
 PREFIX = "lifesupport-"
+# Backups know the two databases the app runs on (settings.py: SQLite or PostgreSQL).
+UNSUPPORTED = "Backups and drills support PostgreSQL and SQLite, not %s."
 MANIFEST_SUFFIX = ".manifest.json"
 # The name of the drill's connection to the scratch database.
 DRILL_ALIAS = "backup_drill"
@@ -161,7 +164,7 @@ def take_backup(directory, *, using="default", timeout=3600):
     now = datetime.datetime.now(datetime.UTC)
     stem = PREFIX + now.strftime("%Y%m%dT%H%M%SZ")
     if connection.vendor not in ("postgresql", "sqlite"):
-        raise NotImplementedError(connection.vendor)
+        raise ImproperlyConfigured(UNSUPPORTED % connection.vendor)
     postgresql = connection.vendor == "postgresql"
     dump = _create_private(directory / (stem + (".dump" if postgresql else ".sqlite3")))
     try:
@@ -318,7 +321,7 @@ def restore_drill(dump, *, manifest=None, scratch=None, keep=False, using="defau
     elif connection.vendor == "sqlite":
         drill = _SqliteDrill(connection)
     else:
-        raise NotImplementedError(connection.vendor)
+        raise ImproperlyConfigured(UNSUPPORTED % connection.vendor)
     report["scratch"] = drill.name
     try:
         drill.restore(dump)
