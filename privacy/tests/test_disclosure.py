@@ -264,3 +264,11 @@ def test_anonymous_users_go_to_the_login_page(client, client_record):
     response = client.get(url(client_record))
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
+
+
+def test_row_44_a_manager_alone_is_the_privacy_officer(client, manager, client_record, case):
+    """The 管理者 role carries the permission without any casework role."""
+    client.force_login(manager)
+    assert client.get(url(client_record)).status_code == 200
+    data = json.loads(download(client, client_record).content)
+    assert [row["id"] for row in data["sections"]["cases"]] == [case.pk]

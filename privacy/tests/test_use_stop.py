@@ -215,3 +215,13 @@ def test_another_centres_officer_gets_404(client, other_center, client_record):
     assert client.post(stop, {"reason": "x"}).status_code == 404
     client_record.refresh_from_db()
     assert not client_record.use_is_stopped
+
+
+def test_the_stop_page_query_budget(client, officer, client_record, django_assert_max_num_queries):
+    client.force_login(officer)
+    url = reverse("privacy:use-stop", args=[client_record.pk])
+    client.get(url)  # the session's once-a-minute refresh, not counted below
+    # session, user, user's own and groups' permissions (2), the client (joined), the
+    # menu's centre
+    with django_assert_max_num_queries(6):
+        assert client.get(url).status_code == 200
