@@ -13,7 +13,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connections, models, transaction
-from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +36,10 @@ TEXT_MAX_LENGTH = 4000
 BIGRAM = 2
 # The permission that lets a role see every restricted case of its centre.
 VIEW_RESTRICTED = "consultations.view_restricted_case"
+USE_STOPPED_MESSAGE = _(
+    "The client asked the centre to stop using their data (利用停止): nothing about them "
+    "may go to a partner or into an export until the privacy officer lifts the stop."
+)
 
 
 class StaleEdit(Exception):
@@ -317,6 +322,23 @@ class Client(ConsulterProfile):
         editable=False,
         verbose_name=_("registered by"),
     )
+    # 利用停止 (個人情報保護法 35条): while set, nothing about the client goes to a partner
+    # or into an export. Set and lifted by the privacy officer (privacy.services).
+    use_stopped_at = models.DateTimeField(
+        _("use stopped at"), null=True, blank=True, editable=False
+    )
+    use_stopped_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("use stopped by"),
+    )
+    use_stopped_reason = models.CharField(
+        _("why the use is stopped"), max_length=200, blank=True, editable=False
+    )
 
     # The names in the search keys of the client's cases.
     NAME_FIELDS = {"family_name", "given_name", "family_name_kana", "given_name_kana", "alias"}
@@ -327,6 +349,10 @@ class Client(ConsulterProfile):
         ordering = ["search_kana", "pk"]
         verbose_name = _("client")
         verbose_name_plural = _("clients")
+        permissions = [
+            ("disclose_client", _("Can answer a disclosure request")),
+            ("stop_use_client", _("Can stop and resume the use of a client's data")),
+        ]
         indexes = [models.Index(fields=["center", "search_kana"], name="client_center_kana")]
 
     def __str__(self):
@@ -360,6 +386,42 @@ class Client(ConsulterProfile):
         """The "safe to contact" flags that are set, as labels, for a warning line."""
         flags = ["no_company_name", "no_calls_home", "no_post_home", "no_voicemail"]
         return [self._meta.get_field(f).verbose_name for f in flags if getattr(self, f)]
+
+    @property
+    def use_is_stopped(self):
+        return self.use_stopped_at is not None
+
+    def refuse_if_use_stopped(self):
+        """Raise ValidationError while the use of the client's data is stopped (利用停止):
+        called before anything about them goes to a partner or into an export."""
+        if self.use_is_stopped:
+            raise ValidationError(USE_STOPPED_MESSAGE)
+
+    def stop_use(self, *, by, reason):
+        if self.use_is_stopped:
+            raise ValidationError(_("The use of this client's data is already stopped."))
+        self.use_stopped_at = timezone.now()
+        self.use_stopped_by = by
+        self.use_stopped_reason = reason
+        self._save_use_stop()
+
+    def resume_use(self):
+        if not self.use_is_stopped:
+            raise ValidationError(_("The use of this client's data is not stopped."))
+        self.use_stopped_at = None
+        self.use_stopped_by = None
+        self.use_stopped_reason = ""
+        self._save_use_stop()
+
+    def _save_use_stop(self):
+        # Bumps the version: an edit form loaded before the stop is refused as stale.
+        Client.objects.filter(pk=self.pk).update(
+            use_stopped_at=self.use_stopped_at,
+            use_stopped_by=self.use_stopped_by,
+            use_stopped_reason=self.use_stopped_reason,
+            version=F("version") + 1,
+        )
+        self.version += 1
 
     def age_on(self, day):
         """Age on `day`, from the birth date or the age given earlier; None if unknown."""
@@ -474,6 +536,40 @@ class CaseQuerySet(models.QuerySet):
             contacts = contacts.filter(received_at__lt=_start_of(end + datetime.timedelta(days=1)))
         return cases.filter(Exists(contacts))
 
+    def closed_before(self, moment):
+        """Closed cases closed before `moment`, not yet anonymised."""
+        return self.filter(
+            status=Case.Status.CLOSED, closed_at__lt=moment, anonymised_at__isnull=True
+        )
+
+    def anonymise(self):
+        """Keep of these cases only what the statistics count, and nothing that says who
+        or what happened: the client is unlinked, titles become the main topic, every
+        timeline event (notes, status changes, assignments) goes, and consultations keep
+        their channel, date, topics and statistical attributes but lose what was said and
+        done. Referrals are the referrals app's to strip first. Returns the number of
+        cases anonymised."""
+        ids = list(self.filter(anonymised_at__isnull=True).values_list("pk", flat=True))
+        if not ids:
+            return 0
+        CaseEvent.objects.filter(case__in=ids).delete()
+        Consultation.objects.filter(case__in=ids).update(
+            client=None,
+            summary="",
+            action_taken="",
+            consulter_relation="",
+            workplace_union_name="",
+        )
+        main_topic = Topic.objects.filter(pk=OuterRef("main_topic")).values("name")[:1]
+        return Case.objects.filter(pk__in=ids).update(
+            client=None,
+            title=Coalesce(Subquery(main_topic), Value("")),
+            search_text="",
+            search_bigrams=None,
+            anonymised_at=timezone.now(),
+            version=F("version") + 1,
+        )
+
     def for_list(self):
         # The search columns are the bulk of a case row (kilobytes each); no list shows them.
         return self.select_related("client", "assigned_to", "main_topic").defer(
@@ -566,6 +662,9 @@ class Case(models.Model):
         editable=False,
         verbose_name=_("opened by"),
     )
+    # When the retention period ran out and the case kept only its statistics (see
+    # CaseQuerySet.anonymise); a purged case is never purged again.
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
 
     objects = CaseQuerySet.as_manager()
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "members",
     "consultations",
     "referrals",
+    "privacy",
     "reports",
 ]
 

@@ -28,6 +28,7 @@ urlpatterns = [
     path("members/", include("members.urls")),
     path("consultations/", include("consultations.urls")),
     path("", include("referrals.urls")),
+    path("privacy/", include("privacy.urls")),
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -96,6 +96,32 @@ class ReferralQuerySet(models.QuerySet):
             *["coordinator", "coordinator__name", "coordinator__username"],
         )
 
+    def anonymise(self):
+        """Keep of these referrals only what the statistics and the partner record count
+        (partner, service, status and its dates, the reason for declining, the outcome,
+        the follow-ups' dates): the hand-off sheet, the answer links, the steps, the need,
+        the appointment, the contact person, the consent and the follow-ups' notes go.
+        The records of provision stay: the law keeps them three years (ProvisionRecord).
+        Returns the number of referrals stripped."""
+        ids = list(self.values_list("pk", flat=True))
+        if not ids:
+            return 0
+        HandoffSheet.objects.filter(referral__in=ids).delete()
+        PartnerLink.objects.filter(referral__in=ids).delete()
+        ReferralStep.objects.filter(referral__in=ids).delete()
+        FollowUp.objects.filter(referral__in=ids).update(note="")
+        # Without its consent a referral is, by the check constraint, an anonymous one;
+        # and so it now is: nothing in it says who the client was.
+        return Referral.objects.filter(pk__in=ids).update(
+            need="",
+            contact=None,
+            consent=None,
+            is_anonymous=True,
+            appointment_at=None,
+            appointment_place="",
+            appointment_with="",
+        )
+
     def in_desk_sections(self, today):
         """Only the referrals of some desk section: on PostgreSQL one bitmap of the
         sections' indexes instead of reading every referral of the centre."""
@@ -423,8 +449,14 @@ class Referral(models.Model):
     # The verbs: each checks the move, writes a step and a case timeline entry, and
     # moves the case along (紹介中 when the partner is asked, フォロー中 once referred).
 
+    def refuse_if_use_stopped(self):
+        """Raise ValidationError while the client has stopped the use of their data."""
+        if self.case.client_id:
+            self.case.client.refuse_if_use_stopped()
+
     @transaction.atomic
     def ask(self, *, by, channel, comment=""):
+        self.refuse_if_use_stopped()
         self._move(
             self.Status.ASKED, by=by, channel=channel, comment=comment, asked_at=timezone.now()
         )
@@ -459,6 +491,7 @@ class Referral(models.Model):
     @transaction.atomic
     def mark_referred(self, *, by, appointment_at=None, place="", with_whom="", comment=""):
         """The client has been told where to go, when, and whom to see."""
+        self.refuse_if_use_stopped()
         self._move(
             self.Status.REFERRED,
             by=by,

@@ -16,6 +16,8 @@ from .models import Channel, HandoffSheet, PartnerLink, ProvisionRecord, Referra
 def start_referral(*, case, service, contact, need, consent, by):
     """A draft referral of `case` to `service` and its first hand-off sheet. Without a
     `consent` it is an anonymous enquiry."""
+    if case.client_id:
+        case.client.refuse_if_use_stopped()
     referral = Referral.objects.create(
         center_id=case.center_id,
         case=case,
@@ -57,6 +59,7 @@ def send_partner_link(referral, *, to, by):
     """E-mail the partner a new answer link (earlier ones stop working); a draft
     referral becomes 打診中. The e-mail names neither the client nor the matter: the
     sheet is behind the link. Returns the PartnerLink."""
+    referral.refuse_if_use_stopped()
     _check_consent_in_force(referral)
     link, token = PartnerLink.issue(referral, to=to, by=by)
     if referral.status == Referral.Status.DRAFT:

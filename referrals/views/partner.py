@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.audit import log_action
 from accounts.models import AuditEvent
+from consultations.models import USE_STOPPED_MESSAGE
 
 from ..forms import PartnerAnswerForm, PartnerLinkForm, PartnerOutcomeForm
 from ..models import LINK_VALID_DAYS, Channel, FollowUp, PartnerLink, Referral
@@ -73,6 +74,9 @@ def referral_send_link(request, pk):
 
 def _why_no_link(referral):
     """Why no link may go out for this referral now, or "" if one may."""
+    client = referral.case.client
+    if client is not None and client.use_is_stopped:
+        return str(USE_STOPPED_MESSAGE)
     if referral.status not in LINK_STATUSES:
         return _(
             "An answer link can be sent only while the partner is asked, or after the "

@@ -3,15 +3,17 @@
 import csv
 import io
 
+from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from accounts.audit import log_action
 from accounts.exports import defused
 from accounts.models import AuditEvent
+from consultations.models import USE_STOPPED_MESSAGE
 from consultations.views import get_client_or_404
 
 from ..models import ProvisionRecord
@@ -60,6 +62,16 @@ def provision_export(request, pk):
     """The client's records as CSV (UTF-8 with BOM, which Excel opens); the file name
     carries the client's id, never their name."""
     client = get_client_or_404(request, pk)
+    if client.use_is_stopped:
+        log_action(
+            action=AuditEvent.Action.DENIED,
+            user=request.user,
+            request=request,
+            obj=client,
+            reason="use_stopped",
+        )
+        messages.error(request, USE_STOPPED_MESSAGE)
+        return redirect("referrals:provision-list", pk=client.pk)
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer)

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts.audit import found_or_denied, log_action
 from accounts.idempotency import SavedMeanwhile, record_save, replayed
 from accounts.models import AuditEvent
-from consultations.models import Consent
+from consultations.models import USE_STOPPED_MESSAGE, Consent
 from consultations.views import get_case_or_404, get_client_or_404
 from network.forms import DirectorySearchForm
 from network.models import Organisation, Service
@@ -65,6 +65,9 @@ def referral_create(request, number):
         messages.error(request, _("The case is closed: reopen it before referring it."))
         return redirect(case)
     client = case.client
+    if client is not None and client.use_is_stopped:
+        messages.error(request, USE_STOPPED_MESSAGE)
+        return redirect(case)
     initial = {
         "topic": case.main_topic.code if case.main_topic_id else "",
         "area": client.municipality.code if client and client.municipality_id else "",
@@ -385,6 +388,11 @@ def sheet_approve(request, pk):
 def sheet_print(request, pk):
     """The sheet on one A4 page: to show the client, or to hand or fax to the partner."""
     referral = get_referral_or_404(request, pk)
+    try:
+        referral.refuse_if_use_stopped()
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect(referral)
     sheet = referral.sheet
     if referral.is_anonymous:
         sheet.redact_identifiers()

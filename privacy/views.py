@@ -1,0 +1,115 @@
+"""The privacy officer's pages: a disclosure request answered (開示請求, 個人情報保護法
+33条), and the use of a client's data stopped and resumed (利用停止, 35条)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.audit import found_or_denied, log_action
+from accounts.models import AuditEvent
+from accounts.scoping import scoped_to_center
+from consultations.models import Client
+
+from .disclosure import gather
+from .forms import DisclosureForm, UseStopForm
+from .services import client_use_resume, client_use_stop
+
+
+def get_client_for_officer(request, pk):
+    """The client if of the officer's centre, whatever the restriction of their cases (a
+    disclosure leaves nothing out); else 404, audited."""
+    clients = scoped_to_center(Client.objects.all(), request.user).select_related(
+        "center", "prefecture", "municipality", "member", "created_by", "use_stopped_by"
+    )
+    return found_or_denied(request, clients.filter(pk=pk).first(), client=pk)
+
+
+@permission_required("consultations.disclose_client", raise_exception=True)
+def disclosure(request, pk):
+    """Everything held about the client, shown with what is withheld; sent, it downloads
+    in the chosen form. Allowed while the use is stopped: it is the client's own right."""
+    client = get_client_for_officer(request, pk)
+    found = gather(client)
+    form = DisclosureForm(request.POST or None, passages=found.passages())
+    if form.is_valid():
+        found.apply(form.redaction())
+        log_action(
+            action=AuditEvent.Action.EXPORT,
+            user=request.user,
+            request=request,
+            obj=client,
+            kind="disclosure",
+            format=form.cleaned_data["format"],
+            counts=found.counts(),
+            ids=found.ids(),
+            withheld=len(found.withheld()),
+        )
+        return _handed_over(request, found, form.cleaned_data["format"])
+    log_action(
+        action=AuditEvent.Action.VIEW,
+        user=request.user,
+        request=request,
+        obj=client,
+        kind="disclosure",
+    )
+    return render(
+        request,
+        "privacy/disclosure_form.html",
+        {"client": client, "disclosure": found, "form": form},
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _handed_over(request, found, format):
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    # The file name carries the client's id, never their name.
+    name = f"disclosure-{found.client.pk}-{stamp}"
+    if format == DisclosureForm.PRINT:
+        return render(request, "privacy/disclosure_print.html", {"disclosure": found})
+    if format == DisclosureForm.CSV:
+        response = HttpResponse(found.as_csv_zip(), content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="{name}.zip"'
+        return response
+    response = HttpResponse(found.as_json(), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.json"'
+    return response
+
+
+@permission_required("consultations.stop_use_client", raise_exception=True)
+def use_stop(request, pk):
+    client = get_client_for_officer(request, pk)
+    if client.use_is_stopped:
+        messages.info(request, _("The use of this client's data is already stopped."))
+        return redirect(client)
+    form = UseStopForm(request.POST or None)
+    if form.is_valid():
+        client_use_stop(
+            client=client, by=request.user, reason=form.cleaned_data["reason"], request=request
+        )
+        messages.success(
+            request,
+            _(
+                "The use of the client's data is stopped: no referral, hand-off or export "
+                "until it is lifted. Answer links already sent no longer work."
+            ),
+        )
+        return redirect(client)
+    return render(request, "privacy/use_stop_form.html", {"client": client, "form": form})
+
+
+@require_POST
+@permission_required("consultations.stop_use_client", raise_exception=True)
+def use_resume(request, pk):
+    client = get_client_for_officer(request, pk)
+    try:
+        client_use_resume(client=client, by=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("The client's data may be used again."))
+    return redirect(client)
