@@ -2,7 +2,6 @@
 the referral panel of the case page and the intake screen."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -55,7 +54,6 @@ def get_referral_or_404(request, pk):
     return found_or_denied(request, referrals.filter(pk=pk).first(), referral=pk)
 
 
-@permission_required("referrals.add_referral", raise_exception=True)
 def referral_create(request, number):
     """Find a partner that serves the need in the client's area, then refer the case."""
     case = get_case_or_404(request, number)
@@ -133,7 +131,6 @@ def _referral_started(request, case, service, form):
     return referral
 
 
-@permission_required("referrals.view_referral", raise_exception=True)
 def referral_detail(request, pk):
     referral = get_referral_or_404(request, pk)
     log_action(action=AuditEvent.Action.VIEW, user=request.user, request=request, obj=referral)
@@ -241,7 +238,6 @@ def _step(request, referral, form_name, form, action):
 
 
 @require_POST
-@permission_required("referrals.change_referral", raise_exception=True)
 def referral_ask(request, pk):
     referral = get_referral_or_404(request, pk)
     return _step(
@@ -256,7 +252,6 @@ def referral_ask(request, pk):
 
 
 @require_POST
-@permission_required("referrals.change_referral", raise_exception=True)
 def referral_record_answer(request, pk):
     referral = get_referral_or_404(request, pk)
 
@@ -275,7 +270,6 @@ def referral_record_answer(request, pk):
 
 
 @require_POST
-@permission_required("referrals.change_referral", raise_exception=True)
 def referral_mark_referred(request, pk):
     referral = get_referral_or_404(request, pk)
 
@@ -296,7 +290,6 @@ def referral_mark_referred(request, pk):
 
 
 @require_POST
-@permission_required("referrals.add_followup", raise_exception=True)
 def referral_follow_up(request, pk):
     referral = get_referral_or_404(request, pk)
 
@@ -317,7 +310,6 @@ def referral_follow_up(request, pk):
 
 
 @require_POST
-@permission_required("referrals.change_referral", raise_exception=True)
 def referral_cancel(request, pk):
     referral = get_referral_or_404(request, pk)
     return _step(
@@ -329,7 +321,6 @@ def referral_cancel(request, pk):
     )
 
 
-@permission_required("referrals.change_handoffsheet", raise_exception=True)
 def sheet_edit(request, pk):
     referral = get_referral_or_404(request, pk)
     sheet = referral.sheet
@@ -365,7 +356,6 @@ def sheet_edit(request, pk):
 
 
 @require_POST
-@permission_required("referrals.change_handoffsheet", raise_exception=True)
 def sheet_approve(request, pk):
     """The client has seen the sheet and agrees it may go to the partner."""
     referral = get_referral_or_404(request, pk)
@@ -381,7 +371,6 @@ def sheet_approve(request, pk):
     return redirect(referral)
 
 
-@permission_required("referrals.view_handoffsheet", raise_exception=True)
 def sheet_print(request, pk):
     """The sheet on one A4 page: to show the client, or to hand or fax to the partner."""
     referral = get_referral_or_404(request, pk)
@@ -398,7 +387,6 @@ def sheet_print(request, pk):
     )
 
 
-@permission_required("referrals.view_referral", raise_exception=True)
 def case_referrals(request, number):
     """The case's referrals, the open one first with its last follow-up: a panel of the
     case page and of the intake screen (loaded with htmx), so that the counter can ask
@@ -412,7 +400,6 @@ def case_referrals(request, number):
     )
 
 
-@permission_required("referrals.view_referral", raise_exception=True)
 def client_referrals(request, pk):
     """The open referrals of a client who has come back: the intake screen shows them
     beside the chosen client (loaded with htmx)."""
