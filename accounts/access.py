@@ -92,10 +92,6 @@ class Rule:
             needed = (*needed, self.post)
         return needed
 
-    @property
-    def is_public(self):
-        return self.scope in (PUBLIC, KEY)
-
 
 ROUTES = {
     # Sign-in and the user's own account
