@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -57,7 +56,6 @@ def _filtered_members(request):
     return members, form
 
 
-@permission_required("members.view_member", raise_exception=True)
 def member_list(request):
     if request.method == "POST":
         if "clear" in request.POST:
@@ -89,7 +87,6 @@ def member_list(request):
     return render(request, "members/member_list.html", context)
 
 
-@permission_required("members.view_member", raise_exception=True)
 def member_detail(request, number):
     member = get_member_or_404(request, number)
     fees = member.fees.prefetch_related(
@@ -105,7 +102,6 @@ def member_detail(request, number):
     return render(request, "members/member_detail.html", context)
 
 
-@permission_required("members.add_member", raise_exception=True)
 def member_create(request):
     if request.user.center_id is None:
         raise PermissionDenied
@@ -131,7 +127,6 @@ def member_create(request):
     return render(request, "members/member_form.html", context)
 
 
-@permission_required("members.change_member", raise_exception=True)
 def member_update(request, number):
     member = get_member_or_404(request, number)
     form = MemberForm(request.POST or None, instance=member, user=request.user)
@@ -154,7 +149,6 @@ def member_update(request, number):
     return render(request, "members/member_form.html", context)
 
 
-@permission_required("members.add_fee", raise_exception=True)
 def member_renew(request, number):
     member = get_member_or_404(request, number)
     if replay := replayed(request):
@@ -182,7 +176,6 @@ def member_renew(request, number):
     return render(request, "members/member_renew.html", {"form": form, "member": member})
 
 
-@permission_required("members.add_payment", raise_exception=True)
 def payment_create(request, number):
     member = get_member_or_404(request, number)
     if replay := replayed(request):
@@ -209,7 +202,6 @@ def payment_create(request, number):
     return render(request, "members/payment_form.html", {"form": form, "member": member})
 
 
-@permission_required("members.change_member", raise_exception=True)
 def member_leave(request, number):
     member = get_member_or_404(request, number)
     if member.left_on:
@@ -232,7 +224,6 @@ def member_leave(request, number):
 
 
 @require_POST
-@permission_required("members.change_fee", raise_exception=True)
 def fee_waive(request, number, year):
     member = get_member_or_404(request, number)
     fee = get_object_or_404(member.fees, fiscal_year=year)
@@ -257,7 +248,6 @@ def fee_waive(request, number, year):
     return redirect(member)
 
 
-@permission_required("members.view_member", raise_exception=True)
 def member_card(request, number):
     member = get_member_or_404(request, number)
     year = fiscal_year_of(timezone.localdate())
@@ -272,7 +262,6 @@ def member_card(request, number):
     return render(request, "members/member_card.html", context)
 
 
-@permission_required("members.view_fee", raise_exception=True)
 def fee_arrears(request):
     fees = (
         Fee.objects.visible_to(request.user)
@@ -287,7 +276,6 @@ def fee_arrears(request):
     return render(request, "members/fee_arrears.html", context)
 
 
-@permission_required("members.create_dues", raise_exception=True)
 def dues(request):
     if request.user.center_id is None:
         raise PermissionDenied
@@ -310,7 +298,6 @@ def dues(request):
     return render(request, "members/dues_form.html", {"form": form})
 
 
-@permission_required("members.view_benefit", raise_exception=True)
 def benefit_list(request):
     types = MembershipType.objects.active().filter(benefits__isnull=False).distinct()
     benefits = (
@@ -326,7 +313,6 @@ def benefit_list(request):
     return render(request, "members/benefit_list.html", context)
 
 
-@permission_required("members.export_member", raise_exception=True)
 def member_export(request, fmt):
     members, _form = _filtered_members(request)
     members = members.order_by("sequence")
@@ -349,7 +335,6 @@ def member_export(request, fmt):
     return response
 
 
-@permission_required("members.import_member", raise_exception=True)
 def member_import(request):
     if request.user.center_id is None:
         raise PermissionDenied
@@ -373,7 +358,6 @@ def member_import(request):
 
 
 @require_POST
-@permission_required("members.import_member", raise_exception=True)
 def member_import_confirm(request):
     pending = request.session.pop(IMPORT_KEY, None)
     if not pending or pending["center"] != request.user.center_id:

@@ -1,7 +1,6 @@
 """The coordinator's desk, the start page with its referral counts, and a partner's
 record of this centre's referrals."""
 
-from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
@@ -19,7 +18,6 @@ SECTION_ROWS = 10
 SECTION_PAGE_ROWS = 50
 
 
-@permission_required("referrals.view_referral", raise_exception=True)
 def desk(request):
     """The coordinator's start of the day: who waits for a partner's answer or for a
     call to the client, which follow-ups are due, overdue or coming, and how recent
@@ -72,7 +70,6 @@ def home(request):
     return render(request, "referrals/home.html", context)
 
 
-@permission_required("referrals.view_referral", raise_exception=True)
 def partner_record(request, pk):
     """This centre's referrals to one partner: how many, how many it accepted and
     declined (and why), and how they ended. Counts only, so restricted cases count too."""

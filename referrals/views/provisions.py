@@ -4,7 +4,6 @@ import csv
 import io
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -41,7 +40,6 @@ def _records_of(request, client):
     )
 
 
-@permission_required("referrals.view_provisionrecord", raise_exception=True)
 def provision_list(request, pk):
     client = get_client_or_404(request, pk)
     page = Paginator(_records_of(request, client), RECORDS_PER_PAGE).get_page(
@@ -57,7 +55,6 @@ def provision_list(request, pk):
     return render(request, "referrals/provision_list.html", {"client": client, "page": page})
 
 
-@permission_required("referrals.export_provisionrecord", raise_exception=True)
 def provision_export(request, pk):
     """The client's records as CSV (UTF-8 with BOM, which Excel opens); the file name
     carries the client's id, never their name."""

@@ -2,7 +2,6 @@
 the referral panel of the case page and the intake screen."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -55,7 +54,6 @@ def get_referral_or_404(request, pk):
     return found_or_denied(request, referrals.filter(pk=pk).first(), referral=pk)
 
 
-@permission_required("referrals.add_referral", raise_exception=True)
 def referral_create(request, number):
     """Find a partner that serves the need in the client's area, then refer the case."""
     case = get_case_or_404(request, number)
@@ -136,7 +134,6 @@ def _referral_started(request, case, service, form):
     return referral
 
 
-@permission_required("referrals.view_referral", raise_exception=True)
 def referral_detail(request, pk):
     referral = get_referral_or_404(request, pk)
     log_action(action=AuditEvent.Action.VIEW, user=request.user, request=request, obj=referral)
@@ -244,7 +241,6 @@ def _step(request, referral, form_name, form, action):
 
 
 @require_POST
-@permission_required("referrals.change_referral", raise_exception=True)
 def referral_ask(request, pk):
     referral = get_referral_or_404(request, pk)
     return _step(
@@ -259,7 +255,6 @@ def referral_ask(request, pk):
 
 
 @require_POST
-@permission_required("referrals.change_referral", raise_exception=True)
 def referral_record_answer(request, pk):
     referral = get_referral_or_404(request, pk)
 
@@ -278,7 +273,6 @@ def referral_record_answer(request, pk):
 
 
 @require_POST
-@permission_required("referrals.change_referral", raise_exception=True)
 def referral_mark_referred(request, pk):
     referral = get_referral_or_404(request, pk)
 
@@ -299,7 +293,6 @@ def referral_mark_referred(request, pk):
 
 
 @require_POST
-@permission_required("referrals.add_followup", raise_exception=True)
 def referral_follow_up(request, pk):
     referral = get_referral_or_404(request, pk)
 
@@ -320,7 +313,6 @@ def referral_follow_up(request, pk):
 
 
 @require_POST
-@permission_required("referrals.change_referral", raise_exception=True)
 def referral_cancel(request, pk):
     referral = get_referral_or_404(request, pk)
     return _step(
@@ -332,7 +324,6 @@ def referral_cancel(request, pk):
     )
 
 
-@permission_required("referrals.change_handoffsheet", raise_exception=True)
 def sheet_edit(request, pk):
     referral = get_referral_or_404(request, pk)
     sheet = referral.sheet
@@ -368,7 +359,6 @@ def sheet_edit(request, pk):
 
 
 @require_POST
-@permission_required("referrals.change_handoffsheet", raise_exception=True)
 def sheet_approve(request, pk):
     """The client has seen the sheet and agrees it may go to the partner."""
     referral = get_referral_or_404(request, pk)
@@ -384,7 +374,6 @@ def sheet_approve(request, pk):
     return redirect(referral)
 
 
-@permission_required("referrals.view_handoffsheet", raise_exception=True)
 def sheet_print(request, pk):
     """The sheet on one A4 page: to show the client, or to hand or fax to the partner."""
     referral = get_referral_or_404(request, pk)
@@ -406,7 +395,6 @@ def sheet_print(request, pk):
     )
 
 
-@permission_required("referrals.view_referral", raise_exception=True)
 def case_referrals(request, number):
     """The case's referrals, the open one first with its last follow-up: a panel of the
     case page and of the intake screen (loaded with htmx), so that the counter can ask
@@ -420,7 +408,6 @@ def case_referrals(request, number):
     )
 
 
-@permission_required("referrals.view_referral", raise_exception=True)
 def client_referrals(request, pk):
     """The open referrals of a client who has come back: the intake screen shows them
     beside the chosen client (loaded with htmx)."""

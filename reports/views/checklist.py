@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,7 +29,6 @@ class QuestionRow:
 
 
 @require_http_methods(["GET", "POST"])
-@permission_required("reports.view_selfassessment", raise_exception=True)
 def checklist(request):
     choice = ChecklistChoiceForm(request.GET or None, user=request.user)
     center, year = choice.chosen()

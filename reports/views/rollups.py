@@ -4,7 +4,6 @@ settle the kind of period themselves, as those who publish them do."""
 
 from dataclasses import replace
 
-from django.contrib.auth.decorators import permission_required
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -34,20 +33,17 @@ def _render(request, template, form, scope, tables):
     return render(request, template, context)
 
 
-@permission_required("reports.view_statistics", raise_exception=True)
 def rengo(request):
     form, scope = year_scope(request, Period.YEAR, timezone.localdate().year)
     return _render(request, "reports/rengo.html", form, scope, rengo_tables(scope))
 
 
-@permission_required("reports.view_statistics", raise_exception=True)
 def mhlw(request):
     form, scope = year_scope(request, Period.FISCAL_YEAR, Period.current_fiscal_year().year)
     tables = [mhlw_civil_disputes(scope), mhlw_counted_apart(scope)]
     return _render(request, "reports/mhlw.html", form, scope, tables)
 
 
-@permission_required("reports.view_statistics", raise_exception=True)
 def fields(request):
     form, scope = report_scope(request)
     return _render(request, "reports/fields.html", form, scope, [lsc_field_shares(scope)])
