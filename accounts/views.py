@@ -1,5 +1,6 @@
 import sys
 
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
@@ -54,6 +55,17 @@ def server_error(request):
 
 # Seconds a client should wait before trying again after a 503.
 DATABASE_RETRY_AFTER = 10
+
+
+class LogoutView(auth_views.LogoutView):
+    """Django's logout (POST only; the session is deleted on the server), and the browser
+    is told to drop what it keeps of the site, so nothing of the work stays on a shared
+    counter PC: cached pages, cookies, storage."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+        return response
 
 
 @login_not_required
