@@ -68,6 +68,15 @@ class LogoutView(auth_views.LogoutView):
         return response
 
 
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change, showing where the person is logged in: a new password
+    logs them out everywhere but here (User.save ends the sessions)."""
+
+    def get_context_data(self, **kwargs):
+        sessions = self.request.user.sessions.current()
+        return super().get_context_data(sessions=sessions, **kwargs)
+
+
 @login_not_required
 def alive(request):
     """Liveness for monitoring and load balancers: the app answers, without touching the

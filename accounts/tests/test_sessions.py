@@ -215,6 +215,9 @@ def test_row_12_a_password_change_ends_the_other_sessions_only(
     )
 
     assert response.status_code == 302
+    with translation.override("ja"):
+        told = translation.gettext("Wherever else you were logged in, you have been logged out.")
+    assert told in second_client.get(response.url).text
     assert sent_to_login(client.get(reverse("home")))
     assert not Session.objects.filter(session_key=first_key).exists()
     # The browser that changed it carries on, under a new key the registry follows.
@@ -366,3 +369,32 @@ def test_row_13_login_sets_host_only_secure_cookies(client, coordinator):
     # The session cookie ends with the browser; the server ends the session itself.
     assert "expires" not in session_cookie
     assert "max-age" not in session_cookie
+
+
+def test_row_12_the_password_page_shows_where_the_person_is_logged_in(
+    client, second_client, counter_staff, django_assert_max_num_queries
+):
+    second_client.post(
+        reverse("login"),
+        {"username": "counter", "password": DEMO_PASSWORD},
+        REMOTE_ADDR="198.51.100.4",
+        HTTP_USER_AGENT="Firefox on the counter PC",
+    )
+    client.post(
+        reverse("login"),
+        {"username": "counter", "password": DEMO_PASSWORD},
+        REMOTE_ADDR="192.0.2.7",
+    )
+    client.get(reverse("password_change"))
+
+    # The session, the user, the menu's permissions (user's, groups') and centre, and the
+    # current sessions: one query however many there are.
+    with django_assert_max_num_queries(6):
+        page = client.get(reverse("password_change"))
+
+    assert [session.ip_address for session in page.context["sessions"]] == [
+        "192.0.2.7",
+        "198.51.100.4",
+    ]
+    assert "Firefox on the counter PC" in page.text
+    assert page.text.count('class="badge') == 1
