@@ -6,6 +6,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils.decorators import method_decorator
 from django.views import defaults
 
 from .audit import log_action
@@ -57,10 +58,15 @@ def server_error(request):
 DATABASE_RETRY_AFTER = 10
 
 
+@method_decorator(login_not_required, name="dispatch")
 class LogoutView(auth_views.LogoutView):
     """Django's logout (POST only; the session is deleted on the server), and the browser
     is told to drop what it keeps of the site, so nothing of the work stays on a shared
-    counter PC: cached pages, cookies, storage."""
+    counter PC: cached pages, cookies, storage.
+
+    Open without a login: the button pressed after the session timed out still clears
+    the browser, and leads to the login page rather than back to the logout after it.
+    """
 
     def post(self, request, *args, **kwargs):
         response = super().post(request, *args, **kwargs)

@@ -5,6 +5,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 # Pages anyone may open. A new public page must be added here on purpose.
 PUBLIC = {"login", "alive"}
+# Logging out, POST only: the button pressed after the session timed out still clears the
+# browser (Clear-Site-Data) and leads to the login page.
+PUBLIC_POST_ONLY = {"logout"}
 # Pages anyone may open with a key in the URL: without a valid one, a plain 404.
 PUBLIC_WITH_KEY = {"referrals:partner-answer"}
 # The back office has its own login page and its own tests.
@@ -37,6 +40,9 @@ def test_anonymous_requests_go_to_the_login_page(client, name, arg_count):
         response = method(url)
         if name in PUBLIC:
             assert response.status_code == 200
+        elif name in PUBLIC_POST_ONLY:
+            expected = 405 if method == client.get else 302
+            assert response.status_code == expected, f"{method.__name__.upper()} {url}"
         elif name in PUBLIC_WITH_KEY:
             assert response.status_code == 404
         else:

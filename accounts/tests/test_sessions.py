@@ -398,3 +398,17 @@ def test_row_12_the_password_page_shows_where_the_person_is_logged_in(
     ]
     assert "Firefox on the counter PC" in page.text
     assert page.text.count('class="badge') == 1
+
+
+def test_row_11_logging_out_after_a_timeout_still_clears_the_browser(
+    client, coordinator, time_machine
+):
+    time_machine.move_to(MORNING, tick=False)
+    client.force_login(coordinator)
+    time_machine.shift(timedelta(minutes=31))
+
+    response = client.post(reverse("logout"))
+
+    assert response.status_code == 302
+    assert response.url == reverse("login")
+    assert response.headers["Clear-Site-Data"] == '"cache", "cookies", "storage"'
