@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth import logout
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils import timezone
@@ -77,6 +78,14 @@ class UserAdmin(DjangoUserAdmin):
         if not request.user.is_superuser:
             queryset = queryset.filter(is_superuser=False)
         return queryset
+
+    def response_change(self, request, obj):
+        response = super().response_change(request, obj)
+        if obj == request.user and not obj.is_active:
+            # Saving ended all their sessions, this one too: log out here as well, or the
+            # end of this request would find its session gone (a 400 page).
+            logout(request)
+        return response
 
     def get_readonly_fields(self, request, obj=None):
         if request.user.is_superuser:

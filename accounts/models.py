@@ -296,6 +296,7 @@ class StaffSessionQuerySet(models.QuerySet):
 
 
 def _unexpired_session_keys():
+    # The database session backend (Django's default, ours) keeps them in django_session.
     return Session.objects.filter(expire_date__gt=timezone.now()).values("session_key")
 
 

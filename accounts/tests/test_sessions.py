@@ -412,3 +412,24 @@ def test_row_11_logging_out_after_a_timeout_still_clears_the_browser(
     assert response.status_code == 302
     assert response.url == reverse("login")
     assert response.headers["Clear-Site-Data"] == '"cache", "cookies", "storage"'
+
+
+def test_row_12_a_manager_who_deactivates_their_own_account_is_logged_out(client, manager):
+    client.force_login(manager)
+
+    response = client.post(
+        reverse("admin:accounts_user_change", args=[manager.pk]),
+        {
+            "username": manager.username,
+            "name": manager.name,
+            "name_kana": manager.name_kana,
+            "email": manager.email,
+            "center": manager.center_id,
+            "is_staff": "on",
+            "groups": [group.pk for group in manager.groups.all()],
+        },
+    )
+
+    assert response.status_code == 302
+    assert not manager.sessions.exists()
+    assert sent_to_login(client.get(reverse("home")))
