@@ -102,7 +102,8 @@ ROUTES = {
     # Sign-in and the user's own account
     "login": Rule(SIGN_IN, None, PUBLIC),
     "alive": Rule(VIEW, None, PUBLIC),
-    "logout": Rule(SIGN_IN, None, OWN_ACCOUNT, post_only=True),
+    # Public, so the button pressed after a timeout still clears the browser.
+    "logout": Rule(SIGN_IN, None, PUBLIC, post_only=True),
     "password_change": Rule(CHANGE, None, OWN_ACCOUNT),
     "password_change_done": Rule(VIEW, None, OWN_ACCOUNT),
     # The start page: every panel is scoped and shown by its own permission.

@@ -1,8 +1,13 @@
 from django.contrib import admin
+from django.contrib.auth import logout
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from .audit import log_action
 from .models import AuditEvent, Center, User
 
 
@@ -44,7 +49,7 @@ class UserAdmin(DjangoUserAdmin):
             _("Roles and access"),
             {"fields": ["is_active", "groups", "is_staff", "is_superuser", "user_permissions"]},
         ),
-        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+        (_("Dates"), {"fields": ["last_login", "date_joined", "open_sessions"]}),
     ]
     add_fieldsets = [
         (
@@ -64,7 +69,8 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     ]
-    readonly_fields = ["last_login", "date_joined"]
+    readonly_fields = ["last_login", "date_joined", "open_sessions"]
+    actions = ["end_sessions"]
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).prefetch_related("groups")
@@ -72,6 +78,14 @@ class UserAdmin(DjangoUserAdmin):
         if not request.user.is_superuser:
             queryset = queryset.filter(is_superuser=False)
         return queryset
+
+    def response_change(self, request, obj):
+        response = super().response_change(request, obj)
+        if obj == request.user and not obj.is_active:
+            # Saving ended all their sessions, this one too: log out here as well, or the
+            # end of this request would find its session gone (a 400 page).
+            logout(request)
+        return response
 
     def get_readonly_fields(self, request, obj=None):
         if request.user.is_superuser:
@@ -82,6 +96,50 @@ class UserAdmin(DjangoUserAdmin):
     @admin.display(description=_("roles"))
     def roles(self, user):
         return "、".join(user.role_names)
+
+    @admin.display(description=_("logged in now"))
+    def open_sessions(self, user):
+        """Where and since when the person is logged in; the list's action ends them."""
+        sessions = user.sessions.current()
+        if not sessions:
+            return "—"
+        return format_html(
+            "<ul class='mb-0'>{}</ul>",
+            format_html_join(
+                "",
+                "<li>{} {} {}</li>",
+                (
+                    (
+                        f"{timezone.localtime(session.started_at):%Y-%m-%d %H:%M}",
+                        session.ip_address or "",
+                        session.user_agent,
+                    )
+                    for session in sessions
+                ),
+            ),
+        )
+
+    @admin.action(description=_("End sessions"), permissions=["change"])
+    def end_sessions(self, request, queryset):
+        """Log the chosen staff out everywhere (a shared PC left logged in, a stolen
+        laptop). The manager's own session here stays."""
+        ended = 0
+        for user in queryset:
+            count = user.sessions.exclude(session_key=request.session.session_key).end()
+            if count:
+                log_action(
+                    action=AuditEvent.Action.CHANGE,
+                    user=request.user,
+                    request=request,
+                    obj=user,
+                    ended_sessions=count,
+                )
+            ended += count
+        self.message_user(
+            request,
+            ngettext("%(count)d session ended.", "%(count)d sessions ended.", ended)
+            % {"count": ended},
+        )
 
 
 @admin.register(AuditEvent)

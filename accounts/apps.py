@@ -8,4 +8,4 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         # Connects the login, failed-login and logout receivers.
-        from . import audit  # noqa: F401
+        from . import audit, sessions  # noqa: F401

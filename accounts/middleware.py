@@ -1,8 +1,14 @@
 import time
 
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import SESSION_KEY, logout
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 
 from accounts import access
+
+from .sessions import LOGGED_IN_AT, follow_session_key
 
 # A signed-in session's idle timeout (SESSION_COOKIE_AGE) moves forward when the session is
 # saved. Saving it at every request (SESSION_SAVE_EVERY_REQUEST) made every page, even a
@@ -11,9 +17,18 @@ REFRESH_EVERY_SECONDS = 60
 REFRESHED_AT = "_refreshed_at"
 
 
-class SessionRefreshMiddleware:
-    """Saves a session with data in it at most once a minute, so that it stays alive while
-    the person works and ends SESSION_COOKIE_AGE (less up to a minute) after they stop."""
+class SessionLifetimeMiddleware:
+    """Keeps a staff session alive while its person works and ends it when it is over.
+
+    - Saves a session with data in it at most once a minute, so that it ends
+      SESSION_COOKIE_AGE (less up to a minute) after the person stops.
+    - Logs a session out SESSION_ABSOLUTE_AGE after its login, however busy; the person
+      is told why on the login page.
+    - Keeps the session's StaffSession row on its current key.
+
+    All from the session's data, which the login check reads anyway: no query of its own
+    on an ordinary page.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -26,7 +41,28 @@ class SessionRefreshMiddleware:
             now = int(time.time())
             if now - session.get(REFRESHED_AT, 0) >= REFRESH_EVERY_SECONDS:
                 session[REFRESHED_AT] = now
+            follow_session_key(request)
         return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        # In process_view, after MessageMiddleware has set up the messages and before
+        # LoginRequiredMiddleware sends the now anonymous visitor to the login page.
+        session = request.session
+        if SESSION_KEY not in session:
+            return None
+        logged_in_at = session.get(LOGGED_IN_AT)
+        # A session without a login time was started before the limit existed.
+        if logged_in_at is None or time.time() - logged_in_at > settings.SESSION_ABSOLUTE_AGE:
+            logout(request)
+            messages.info(
+                request,
+                _(
+                    "You have been logged out: a session ends %(hours)s hours after logging "
+                    "in. Please log in again."
+                )
+                % {"hours": f"{settings.SESSION_ABSOLUTE_AGE / 3600:g}"},
+            )
+        return None
 
 
 class AccessMiddleware:

@@ -1,6 +1,10 @@
+from importlib import import_module
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.models import Session
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import RegexValidator
 from django.db import models
@@ -144,6 +148,18 @@ class User(AbstractUser):
         """Make `roles` (Role members) the user's only roles."""
         self.groups.set(Group.objects.filter(name__in=[role.value for role in roles]))
 
+    def save(self, *args, **kwargs):
+        # A new password (set_password() leaves it in _password until the save) or a closed
+        # account ends the person's sessions everywhere, whoever saved it: the back office,
+        # the password page or code. The password page keeps its own session alive:
+        # update_session_auth_hash() saves it again under a new key.
+        ends_sessions = not self._state.adding and (
+            self._password is not None or not self.is_active
+        )
+        super().save(*args, **kwargs)
+        if ends_sessions:
+            self.sessions.end()
+
 
 class AuditEventQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -260,3 +276,55 @@ class SaveReceipt(models.Model):
 
     def __str__(self):
         return f"{self.key} {self.content_type.model} {self.object_id}"
+
+
+class StaffSessionQuerySet(models.QuerySet):
+    def end(self):
+        """Delete these sessions from the session store and from the registry: whoever
+        uses one is asked to log in at their next request. Returns how many ended."""
+        store = import_module(settings.SESSION_ENGINE).SessionStore()
+        for session_key in self.values_list("session_key", flat=True):
+            store.delete(session_key)
+        return self.delete()[0]
+
+    def current(self):
+        return self.filter(session_key__in=_unexpired_session_keys())
+
+    def expired(self):
+        """Sessions that ended without a logout (the idle timeout, a closed browser)."""
+        return self.exclude(session_key__in=_unexpired_session_keys())
+
+
+def _unexpired_session_keys():
+    # The database session backend (Django's default, ours) keeps them in django_session.
+    return Session.objects.filter(expire_date__gt=timezone.now()).values("session_key")
+
+
+class StaffSession(models.Model):
+    """A session in which a member of staff is logged in: the registry that lets a closed
+    account, a new password or the back office end all of a person's sessions.
+
+    Written at login and removed at logout by `accounts.sessions`, which also moves a row
+    to the session's new key when Django changes it. Expired rows go at the next login.
+    """
+
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("staff member"),
+        on_delete=models.CASCADE,
+        related_name="sessions",
+    )
+    session_key = models.CharField(_("session key"), max_length=40, unique=True)
+    started_at = models.DateTimeField(_("logged in at"), default=timezone.now)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=200, blank=True)
+
+    objects = StaffSessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = _("staff session")
+        verbose_name_plural = _("staff sessions")
+
+    def __str__(self):
+        return f"{self.user} {self.started_at:%Y-%m-%d %H:%M}"

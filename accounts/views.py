@@ -1,10 +1,12 @@
 import sys
 
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils.decorators import method_decorator
 from django.views import defaults
 
 from .audit import log_action
@@ -54,6 +56,31 @@ def server_error(request):
 
 # Seconds a client should wait before trying again after a 503.
 DATABASE_RETRY_AFTER = 10
+
+
+@method_decorator(login_not_required, name="dispatch")
+class LogoutView(auth_views.LogoutView):
+    """Django's logout (POST only; the session is deleted on the server), and the browser
+    is told to drop what it keeps of the site, so nothing of the work stays on a shared
+    counter PC: cached pages, cookies, storage.
+
+    Open without a login: the button pressed after the session timed out still clears
+    the browser, and leads to the login page rather than back to the logout after it.
+    """
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+        return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change, showing where the person is logged in: a new password
+    logs them out everywhere but here (User.save ends the sessions)."""
+
+    def get_context_data(self, **kwargs):
+        sessions = self.request.user.sessions.current()
+        return super().get_context_data(sessions=sessions, **kwargs)
 
 
 @login_not_required

@@ -59,7 +59,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "accounts.middleware.SessionRefreshMiddleware",
+    # Before LoginRequiredMiddleware, which sends a session it ended to the login page.
+    "accounts.middleware.SessionLifetimeMiddleware",
     # Deny by default: every view needs a login unless marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # ... and a permission for every view, from the matrix in accounts/access.py.
@@ -178,11 +179,14 @@ CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_NAME = "sessionid" if DEBUG else "__Host-sessionid"
 CSRF_COOKIE_NAME = "csrftoken" if DEBUG else "__Host-csrftoken"
 SESSION_COOKIE_HTTPONLY = True
+# Lax, not Strict: a link to a case in an e-mail or a chat opens logged in.
 SESSION_COOKIE_SAMESITE = "Lax"
-# Staff leave shared counter PCs: a session ends 30 minutes after the last request.
+# Staff leave shared counter PCs: a session ends 30 minutes after the last request...
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=30 * 60)
-# The timeout is moved forward by accounts.middleware.SessionRefreshMiddleware, at most
-# once a minute, instead of a session write at every request.
+# ...and 10 hours after logging in however busy it is: a working day, then a new login
+# (README: Sessions). Both are kept by accounts.middleware.SessionLifetimeMiddleware, which
+# moves the idle timeout forward at most once a minute instead of a write at every request.
+SESSION_ABSOLUTE_AGE = env.int("DJANGO_SESSION_ABSOLUTE_AGE", default=10 * 60 * 60)
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)

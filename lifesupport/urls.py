@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from accounts.views import alive
+from accounts.views import LogoutView, PasswordChangeView, alive
 from referrals.views import desk as referrals_desk
 
 admin.site.site_header = _("Lifesupport back office")
@@ -16,8 +16,8 @@ handler500 = "accounts.views.server_error"
 urlpatterns = [
     path("", referrals_desk.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("logout/", LogoutView.as_view(), name="logout"),
+    path("password/", PasswordChangeView.as_view(), name="password_change"),
     path(
         "password/done/",
         auth_views.PasswordChangeDoneView.as_view(),

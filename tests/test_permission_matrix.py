@@ -198,6 +198,8 @@ def cells(world):
 def expected_status(rule, grants, variant, method):
     """What the matrix says the role gets: 403, 404 (out of scope), 405 or allowed."""
     if rule.scope == PUBLIC:
+        if method == "GET" and rule.post_only:
+            return {405}
         return ALLOWED_POST if method == "POST" else ALLOWED
     if not set(rule.permissions(method)) <= grants:
         return {403}

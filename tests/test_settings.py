@@ -135,9 +135,12 @@ def test_security_headers_on_a_page_over_https(client):
     assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin"
 
 
-def test_a_session_ends_after_thirty_idle_minutes():
+def test_a_session_ends_after_thirty_idle_minutes_and_ten_hours_after_login():
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert "accounts.middleware.SessionRefreshMiddleware" in settings.MIDDLEWARE
+    assert settings.SESSION_ABSOLUTE_AGE == 10 * 60 * 60
+    assert settings.MIDDLEWARE.index(
+        "accounts.middleware.SessionLifetimeMiddleware"
+    ) < settings.MIDDLEWARE.index("django.contrib.auth.middleware.LoginRequiredMiddleware")
 
 
 def test_django_deprecation_warnings_fail_the_tests():
