@@ -74,6 +74,8 @@ def test_row_23_the_main_pages_run_under_the_content_security_policy(page, live_
         reverse("admin:members_member_changelist"),
         reverse("admin:members_member_change", args=[member.pk]),
         reverse("admin:network_organisation_changelist"),
+        # The audit trail, read-only.
+        reverse("admin:accounts_auditevent_changelist"),
     ]
     assert consultation is not None
     for url in urls:
