@@ -1,6 +1,9 @@
 """The browser-facing headers (security.md rows 28, 29 and 47): every answer, error pages
 included, carries the same strict set, and signed-in pages are never stored."""
 
+from urllib.error import HTTPError
+from urllib.request import urlopen
+
 import pytest
 from django.conf import settings
 from django.test import override_settings
@@ -141,3 +144,11 @@ def test_row_47_no_debug_toolbar_and_no_repository_files_served(client, coordina
     client.force_login(coordinator)
     assert client.get("/.git/HEAD").status_code == 404
     assert client.get("/static/.git/HEAD").status_code == 404
+    assert client.get("/static/../.git/HEAD").status_code == 404
+
+
+def test_row_47_the_loopback_server_does_not_serve_the_repository(live_server):
+    for path in ("/.git/HEAD", "/.git/config", "/.env"):
+        with pytest.raises(HTTPError) as answer:
+            urlopen(f"{live_server.url}{path}", timeout=10)  # noqa: S310 (our own test server)
+        assert answer.value.code == 404, path
