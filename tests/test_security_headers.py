@@ -147,6 +147,9 @@ def test_row_47_no_debug_toolbar_and_no_repository_files_served(client, coordina
     assert client.get("/static/../.git/HEAD").status_code == 404
 
 
+# As the browser tests: the live server flushes the tables after the test, and
+# serialized_rollback puts back what migrations wrote (content types, roles) for the next.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_row_47_the_loopback_server_does_not_serve_the_repository(live_server):
     for path in ("/.git/HEAD", "/.git/config", "/.env"):
         with pytest.raises(HTTPError) as answer:
