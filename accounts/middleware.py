@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
 from django.core.exceptions import PermissionDenied
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 from accounts import access
@@ -93,3 +94,20 @@ class AccessMiddleware:
         if needed and not request.user.has_perms(needed):
             raise PermissionDenied
         return None
+
+
+class NoStoreWhenSignedInMiddleware:
+    """Tells browsers and proxies to keep no copy of any answer to a signed-in person
+    (`Cache-Control: no-store`), so that a shared counter PC's back button or disk cache
+    shows no client data after logout. Static files (WhiteNoise answers before this) and
+    anonymous pages such as /alive/ keep their own caching."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
+        return response

@@ -3,11 +3,10 @@ import sys
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 from django.utils.decorators import method_decorator
-from django.views import defaults
 
 from .audit import log_action
 from .models import AuditEvent, User
@@ -46,12 +45,14 @@ def server_error(request):
     request failed cleanly and the same thing will work again in a few seconds.
 
     Rendered without the request, like Django's own: nothing here may need the database.
+    Only the request's Content-Security-Policy nonce goes in, for the page's scripts.
     """
+    context = {"CSP_NONCE": getattr(request, "csp_nonce", "")}
     if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
-        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response = HttpResponse(loader.get_template("503.html").render(context), status=503)
         response["Retry-After"] = str(DATABASE_RETRY_AFTER)
         return response
-    return defaults.server_error(request)
+    return HttpResponseServerError(loader.get_template("500.html").render(context))
 
 
 # Seconds a client should wait before trying again after a 503.

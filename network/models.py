@@ -31,6 +31,12 @@ from .calendar_jp import closure_reason
 VERIFICATION_INTERVAL = datetime.timedelta(days=365)
 
 
+def web_link(address):
+    """`address` as a link target only when it is a web page: a `javascript:` or `data:`
+    address that got past the form's URL check is shown as text, never linked."""
+    return address if address.lower().startswith(("https://", "http://")) else ""
+
+
 class Prefecture(models.Model):
     code = models.CharField(_("code"), max_length=2, unique=True)
     name = models.CharField(_("name"), max_length=10)
@@ -319,6 +325,10 @@ class Organisation(models.Model):
     def get_absolute_url(self):
         return reverse("network:organisation-detail", args=[self.pk])
 
+    @property
+    def website_link(self):
+        return web_link(self.website)
+
     def clean(self):
         if self.municipality_id is None and self.postcode:
             self.municipality = Municipality.objects.filter(
@@ -456,6 +466,10 @@ class Service(models.Model):
 
     def get_absolute_url(self):
         return reverse("network:service-detail", args=[self.pk])
+
+    @property
+    def url_link(self):
+        return web_link(self.url)
 
     @property
     def language_list(self):

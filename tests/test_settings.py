@@ -43,7 +43,7 @@ def manage(*args, **environ):
     )
 
 
-def test_check_deploy_is_clean_with_production_values():
+def test_row_28_check_deploy_is_clean_with_production_values():
     result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
