@@ -1,0 +1,41 @@
+"""Row 4: a password alone shows no page with personal data; every page but the few that
+lead to the second factor sends a password-only session to the code step."""
+
+import pytest
+from django.urls import reverse
+
+from accounts.middleware import SecondFactorRequiredMiddleware
+from accounts.tests.factories import TOTPDeviceFactory
+from tests.test_login_required import ROUTES
+
+# The back office asks for the code on its own login page (tests in accounts/tests/test_admin.py).
+LEADING_TO_THE_CODE = SecondFactorRequiredMiddleware.ALLOWED
+
+
+def test_the_walk_covers_cases_clients_and_members():
+    urls = {reverse(name, args=["1"] * count) for name, count in ROUTES}
+    for prefix in ("/consultations/cases/", "/consultations/clients/", "/members/"):
+        assert any(url.startswith(prefix) for url in urls), prefix
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "arg_count"), ROUTES)
+def test_row_4_a_password_only_session_is_sent_to_the_code_step(
+    client, coordinator, name, arg_count
+):
+    if name in LEADING_TO_THE_CODE:
+        pytest.skip("a page on the way to the second factor")
+    TOTPDeviceFactory(user=coordinator)
+    client.force_login(coordinator, verified=False)
+    url = reverse(name, args=["1"] * arg_count)
+    for method in (client.get, client.post):
+        response = method(url)
+        assert response.status_code == 302, f"{method.__name__.upper()} {url}"
+        assert response.url.startswith(f"{reverse('login-code')}?next="), response.url
+
+
+@pytest.mark.django_db
+def test_row_4_the_same_pages_open_after_the_code_step(client, coordinator):
+    client.force_login(coordinator)
+    assert client.get(reverse("consultations:case-list")).status_code == 200
+    assert client.get(reverse("members:member-list")).status_code == 200
