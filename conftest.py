@@ -2,12 +2,11 @@
 
 import pytest
 from django.core.cache import cache
-from django.test import Client, override_settings
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from django.test import override_settings
 
 from accounts.models import Role
 from accounts.tests.factories import CenterFactory, UserFactory
+from tests.helpers import SecondFactorClient
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -43,23 +42,6 @@ def _empty_cache():
     """Each test starts with an empty cache: the statistics dashboard keeps its figures
     there, and a test's figures would otherwise be served to the next one."""
     cache.clear()
-
-
-class SecondFactorClient(Client):
-    """The test client whose `force_login(user)` also passes the second factor, as the
-    code step would: the user gets a confirmed authenticator device if they have none,
-    and the session is marked verified by it (what django_otp.login() stores).
-    `force_login(user, verified=False)` gives a password-only session instead."""
-
-    def force_login(self, user, backend=None, *, verified=True):
-        super().force_login(user, backend)
-        if verified:
-            device = TOTPDevice.objects.devices_for_user(user, confirmed=True).first()
-            if device is None:
-                device = TOTPDevice.objects.create(user=user, name="test app", confirmed=True)
-            session = self.session
-            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-            session.save()
 
 
 @pytest.fixture
