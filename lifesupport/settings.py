@@ -144,6 +144,8 @@ AXES_RESET_ON_SUCCESS = True
 # Tries during a lockout do not restart the 15 minutes the page promises.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The audit trail already records every login, with the address: no second log of them.
+AXES_DISABLE_ACCESS_LOG = True
 AXES_HTTP_RESPONSE_CODE = 429
 
 PASSWORD_HASHERS = [

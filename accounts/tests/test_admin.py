@@ -126,7 +126,7 @@ def test_row_20_a_password_only_session_gets_the_back_office_login_with_the_code
     assert 'name="otp_token"' in login_page.text
 
 
-def test_row_20_the_back_office_login_needs_the_code_as_well(client, manager):
+def test_row_8_and_20_the_back_office_login_needs_the_code_as_well(client, manager):
     app = TOTPDeviceFactory(user=manager)
     credentials = {"username": "manager", "password": DEMO_PASSWORD}
 
@@ -134,12 +134,28 @@ def test_row_20_the_back_office_login_needs_the_code_as_well(client, manager):
     assert without.status_code == 200
     assert "_auth_user_id" not in client.session
 
+    wrong = client.post(
+        reverse("admin:login"),
+        {**credentials, "otp_device": app.persistent_id, "otp_token": "000000x"},
+        REMOTE_ADDR="192.0.2.30",
+    )
+    assert wrong.status_code == 200
+    assert "_auth_user_id" not in client.session
+    app.throttle_reset()  # skip the second's wait after a wrong code
+
     with_code = client.post(
         reverse("admin:login"),
         {**credentials, "otp_device": app.persistent_id, "otp_token": totp_code(app)},
+        REMOTE_ADDR="192.0.2.30",
     )
     assert with_code.status_code == 302
     assert client.get(reverse("admin:index")).status_code == 200
+    # Audited like the login's code step: the wrong code and the passed second factor.
+    events = AuditEvent.objects.filter(action__startswith="otp_").order_by("pk")
+    assert [(event.action, event.user, event.ip_address) for event in events] == [
+        ("otp_failed", manager, "192.0.2.30"),
+        ("otp_verified", manager, "192.0.2.30"),
+    ]
 
 
 def test_row_20_managers_keep_the_back_office_after_the_code_step(client, manager):
