@@ -298,7 +298,9 @@ class BackupCodeDevice(TimestampMixin, ThrottlingMixin, Device):
 
     @staticmethod
     def digest(code):
-        return hashlib.sha256(normalize_code(code).encode()).hexdigest()
+        # Base32 has no 0 or 1: read from paper, they can only be an o or an l.
+        code = normalize_code(code).translate(str.maketrans("01", "ol"))
+        return hashlib.sha256(code.encode()).hexdigest()
 
     def replace_codes(self):
         """Make CODE_COUNT new codes in place of the old ones; return them for showing once,

@@ -188,8 +188,7 @@ def backup_codes(request):
     """How many backup codes are left, and a button for ten new ones (shown once)."""
     if request.method == "POST":
         codes = backup_codes_replace(user=request.user, request=request)
-        return render(
-            request, "accounts/backup_codes_new.html", {"codes": codes, "next": reverse("home")}
-        )
+        context = {"codes": codes, "next": reverse("home"), "replaced": True}
+        return render(request, "accounts/backup_codes_new.html", context)
     remaining = BackupCode.objects.filter(device__user=request.user).count()
     return render(request, "accounts/backup_codes.html", {"remaining": remaining})

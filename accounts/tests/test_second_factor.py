@@ -167,8 +167,9 @@ def test_row_5_backup_codes_are_stored_hashed_and_work_once(client, coordinator,
     assert not any(code in digest for code in plain for digest in stored)
 
     password_step(client, "coordinator")
-    # As someone might copy it: capitals and spaces instead of hyphens.
-    assert code_step(client, codes[3].upper().replace("-", " ")).status_code == 302
+    # As someone might copy it: capitals, spaces for hyphens, a one for an l, a zero for an o.
+    typed = codes[3].upper().replace("-", " ").replace("L", "1").replace("O", "0")
+    assert code_step(client, typed).status_code == 302
     assert is_verified(client)
     event = AuditEvent.objects.get(action=AuditEvent.Action.SECOND_FACTOR)
     assert event.detail == {"device": "backupcodedevice"}
@@ -222,6 +223,7 @@ def test_setting_up_the_app(client, coordinator, django_assert_max_num_queries):
     codes = re.findall(r"<li>([a-z2-7]{4}(?:-[a-z2-7]{4}){3})</li>", done.text)
     assert len(codes) == 10
     assert 'href="/members/"' in done.text
+    assert ja("Any backup codes you had before no longer work.") not in done.text
     assert done["Cache-Control"].startswith("max-age=0")
     device.refresh_from_db()
     assert device.confirmed
@@ -262,6 +264,7 @@ def test_staff_make_new_backup_codes(client, coordinator, django_assert_max_num_
     assert response.status_code == 200
     new = re.findall(r"<li>([a-z2-7]{4}(?:-[a-z2-7]{4}){3})</li>", response.text)
     assert len(new) == 10
+    assert ja("Any backup codes you had before no longer work.") in response.text
     assert not set(new) & set(old)
     device = BackupCodeDevice.objects.get(user=coordinator)
     assert not device.verify_token(old[0])
