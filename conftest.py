@@ -6,6 +6,7 @@ from django.test import override_settings
 
 from accounts.models import Role
 from accounts.tests.factories import CenterFactory, UserFactory
+from tests.helpers import SecondFactorClient
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -41,6 +42,20 @@ def _empty_cache():
     """Each test starts with an empty cache: the statistics dashboard keeps its figures
     there, and a test's figures would otherwise be served to the next one."""
     cache.clear()
+
+
+@pytest.fixture
+def client():
+    """pytest-django's `client`, with the second factor (see SecondFactorClient)."""
+    return SecondFactorClient()
+
+
+@pytest.fixture
+def admin_client(db, admin_user):
+    """pytest-django's `admin_client` (a superuser), with the second factor passed."""
+    client = SecondFactorClient()
+    client.force_login(admin_user)
+    return client
 
 
 @pytest.fixture

@@ -104,6 +104,15 @@ ROUTES = {
     "alive": Rule(VIEW, None, PUBLIC),
     # Public, so the button pressed after a timeout still clears the browser.
     "logout": Rule(SIGN_IN, None, PUBLIC, post_only=True),
+    # The second step of the login, and the authenticator app's set-up at a first login.
+    "login-code": Rule(SIGN_IN, None, OWN_ACCOUNT),
+    "two-factor-setup": Rule(SIGN_IN, None, OWN_ACCOUNT),
+    "backup-codes": Rule(CHANGE, None, OWN_ACCOUNT),
+    # A forgotten password, reset by a link sent by e-mail.
+    "password_reset": Rule(SIGN_IN, None, PUBLIC),
+    "password_reset_done": Rule(VIEW, None, PUBLIC),
+    "password_reset_confirm": Rule(SIGN_IN, None, PUBLIC),
+    "password_reset_complete": Rule(VIEW, None, PUBLIC),
     "password_change": Rule(CHANGE, None, OWN_ACCOUNT),
     "password_change_done": Rule(VIEW, None, OWN_ACCOUNT),
     # The start page: every panel is scoped and shown by its own permission.

@@ -4,6 +4,7 @@ Later apps call `log_action()` explicitly where a person's data is viewed, creat
 changed, exported or deleted, inside the same transaction as the change.
 """
 
+from axes.signals import user_locked_out
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.contrib.contenttypes.models import ContentType
@@ -57,19 +58,26 @@ def _log_login(sender, request, user, **kwargs):
     log_action(action=AuditEvent.Action.LOGIN, user=user, request=request)
 
 
+def _log_refused(action, username, request):
+    User = get_user_model()
+    username = str(username or "")[:150]
+    # Attach the centre when the name is known, so the centre's manager sees attacks on
+    # their staff.
+    center_id = User.objects.filter(username=username).values_list("center", flat=True).first()
+    log_action(action=action, request=request, username=username, center_id=center_id)
+
+
 @receiver(user_login_failed)
 def _log_failed_login(sender, credentials, request=None, **kwargs):
-    User = get_user_model()
-    username = str(credentials.get(User.USERNAME_FIELD, ""))[:150]
-    # Attach the centre when the name is known, so the centre's manager sees attacks on
-    # their staff; the password never reaches this function (Django masks it).
-    center_id = User.objects.filter(username=username).values_list("center", flat=True).first()
-    log_action(
-        action=AuditEvent.Action.LOGIN_FAILED,
-        request=request,
-        username=username,
-        center_id=center_id,
-    )
+    # The password never reaches this function: Django masks it in `credentials`.
+    username = credentials.get(get_user_model().USERNAME_FIELD)
+    _log_refused(AuditEvent.Action.LOGIN_FAILED, username, request)
+
+
+# django-axes' signal: five wrong passwords for this name from this address.
+@receiver(user_locked_out)
+def _log_lockout(sender, request, username, ip_address, **kwargs):
+    _log_refused(AuditEvent.Action.LOCKED_OUT, username, request)
 
 
 @receiver(user_logged_out)

@@ -3,8 +3,12 @@
 The command lives in the rightmost app that has demo data and calls `seed_staff()` first.
 """
 
+import hashlib
+from base64 import b32encode
+
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import Center, Role, User
 
@@ -33,6 +37,17 @@ DEMO_STAFF = [
     ("counter2", "KMT", [Role.COUNTER], False),
     ("coordinator2", "KMT", [Role.COORDINATOR], False),
 ]
+
+
+def demo_totp_key(username):
+    """A demo login's fixed authenticator secret, in hex as TOTPDevice stores it: the same
+    on every machine, so the printed secret keeps working after a reseed."""
+    return hashlib.sha1(f"lifesupport-demo:{username}".encode()).hexdigest()  # noqa: S324
+
+
+def demo_totp_secret(username):
+    """The same secret in base32, as authenticator apps and `oathtool -b` take it."""
+    return b32encode(bytes.fromhex(demo_totp_key(username))).decode()
 
 
 def refuse_real_data():
@@ -73,5 +88,10 @@ def seed_staff():
             user.set_password(DEMO_PASSWORD)
             user.save()
             user.set_roles(roles)
+        # Every login needs the second factor: a confirmed app with the printed secret.
+        TOTPDevice.objects.filter(user=user).delete()
+        TOTPDevice.objects.create(
+            user=user, name=_("Authenticator app"), key=demo_totp_key(username), confirmed=True
+        )
         users.append(user)
     return users

@@ -3,7 +3,9 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
@@ -111,3 +113,40 @@ class NoStoreWhenSignedInMiddleware:
         if user is not None and user.is_authenticated:
             add_never_cache_headers(response)
         return response
+
+
+class SecondFactorRequiredMiddleware:
+    """Sends a signed-in user who has not passed the second factor in this session to the
+    code step, from every page but the few that lead there (and the back office, whose
+    OTP login page asks for the code itself). A password alone shows no personal data.
+
+    After OTPMiddleware (request.user.is_verified) and LoginRequiredMiddleware.
+    """
+
+    ALLOWED = {
+        "login",
+        "login-code",
+        "two-factor-setup",
+        "logout",
+        "alive",
+        "password_reset",
+        "password_reset_done",
+        "password_reset_confirm",
+        "password_reset_complete",
+    }
+    OWN_CHECK = {"admin"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated or user.is_verified():
+            return None
+        match = request.resolver_match
+        if match.view_name in self.ALLOWED or set(match.namespaces) & self.OWN_CHECK:
+            return None
+        return redirect_to_login(request.get_full_path(), reverse("login-code"))

@@ -1,3 +1,7 @@
+import hashlib
+import secrets
+import unicodedata
+from base64 import b32encode
 from importlib import import_module
 
 from django.conf import settings
@@ -10,6 +14,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 
 from .fields import KanaField, PhoneField, PostcodeField
 from .scoping import scoped_to_center
@@ -189,6 +194,11 @@ class AuditEvent(models.Model):
     class Action(models.TextChoices):
         LOGIN = "login", _("Logged in")
         LOGIN_FAILED = "login_failed", _("Failed login")
+        LOCKED_OUT = "locked_out", _("Locked out after failed logins")
+        SECOND_FACTOR = "otp_verified", _("Passed the second factor")
+        SECOND_FACTOR_FAILED = "otp_failed", _("Wrong second-factor code")
+        SECOND_FACTOR_SET_UP = "otp_set_up", _("Set up the second factor")
+        BACKUP_CODES = "backup_codes", _("Made new backup codes")
         LOGOUT = "logout", _("Logged out")
         VIEW = "view", _("Viewed")
         CREATE = "create", _("Created")
@@ -328,3 +338,78 @@ class StaffSession(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+def normalize_code(code: str) -> str:
+    """A typed one-time code as stored: full-width characters (a Japanese IME) made
+    half-width, lower case, without the spaces and hyphens the codes are shown with."""
+    code = unicodedata.normalize("NFKC", code or "").lower()
+    return "".join(char for char in code if char not in " -")
+
+
+class BackupCodeDevice(TimestampMixin, ThrottlingMixin, Device):
+    """A staff member's backup codes, for a day without the authenticator app.
+
+    Unlike django-otp's StaticDevice, which keeps its codes in plain text, only each
+    code's SHA-256 is stored. A code carries 80 random bits, so a fast hash is enough:
+    the database alone does not give the codes back.
+    """
+
+    CODE_COUNT = 10
+    CODE_BYTES = 10  # 80 bits, 16 base32 characters
+
+    class Meta:
+        verbose_name = _("backup codes")
+        verbose_name_plural = _("backup codes")
+
+    @staticmethod
+    def digest(code):
+        # Base32 has no 0 or 1: read from paper, they can only be an o or an l.
+        code = normalize_code(code).translate(str.maketrans("01", "ol"))
+        return hashlib.sha256(code.encode()).hexdigest()
+
+    def replace_codes(self):
+        """Make CODE_COUNT new codes in place of the old ones; return them for showing once,
+        grouped by four for reading (the hyphens are ignored when typed)."""
+        codes = [
+            b32encode(secrets.token_bytes(self.CODE_BYTES)).decode().lower()
+            for _code in range(self.CODE_COUNT)
+        ]
+        self.codes.all().delete()
+        BackupCode.objects.bulk_create(
+            BackupCode(device=self, digest=self.digest(code)) for code in codes
+        )
+        return ["-".join(code[i : i + 4] for i in range(0, len(code), 4)) for code in codes]
+
+    def verify_token(self, token):
+        """True once per code: a matching code is deleted as it is used."""
+        allowed, _info = self.verify_is_allowed()
+        if not allowed:
+            return False
+        deleted, _per_model = self.codes.filter(digest=self.digest(token)).delete()
+        if deleted:
+            self.throttle_reset(commit=False)
+            self.set_last_used_timestamp(commit=False)
+            self.save()
+        else:
+            self.throttle_increment()
+        return bool(deleted)
+
+    def get_throttle_factor(self):
+        return getattr(settings, "OTP_BACKUP_CODE_THROTTLE_FACTOR", 1)
+
+
+class BackupCode(models.Model):
+    """One unused backup code, as its SHA-256 (never the code itself)."""
+
+    device = models.ForeignKey(
+        BackupCodeDevice, verbose_name=_("device"), on_delete=models.CASCADE, related_name="codes"
+    )
+    digest = models.CharField(_("SHA-256 of the code"), max_length=64, db_index=True)
+
+    class Meta:
+        verbose_name = _("backup code")
+        verbose_name_plural = _("backup codes")
+
+    def __str__(self):
+        return f"{self.device.user} #{self.pk}"

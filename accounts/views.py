@@ -1,15 +1,30 @@
 import sys
+from base64 import b32encode
+from urllib.parse import urlencode
 
+import segno
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseServerError
-from django.shortcuts import render
+from django.shortcuts import redirect, render, resolve_url
 from django.template import loader
+from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .audit import log_action
-from .models import AuditEvent, User
+from .forms import SecondFactorForm, TwoFactorSetupForm
+from .models import AuditEvent, BackupCode, User
+from .services import backup_codes_replace, second_factor_set_up
 
 
 def home_context(request):
@@ -89,3 +104,118 @@ def alive(request):
     """Liveness for monitoring and load balancers: the app answers, without touching the
     database (a page with no queries, which the benchmark also uses as its floor)."""
     return render(request, "alive.html")
+
+
+class PasswordStepView(auth_views.LoginView):
+    """Django's login page, the first of two steps: a right password leads to the code
+    step (or, the first time, to setting up the app), taking `next` along."""
+
+    redirect_authenticated_user = True
+
+    def get_success_url(self):
+        destination = super().get_success_url()
+        user = self.request.user
+        # After login() request.user is the bare User, not yet seen by OTPMiddleware.
+        if getattr(user, "is_verified", None) and user.is_verified():
+            return destination
+        return f"{reverse('login-code')}?{urlencode({'next': destination})}"
+
+
+def _next_url(request):
+    """Where to go after the second factor: `next` when it is a page of this site."""
+    url = request.POST.get("next") or request.GET.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+def _second_factor_passed(request, device):
+    otp_login(request, device)
+    # A new session key once the second factor is passed too, as at the password.
+    request.session.cycle_key()
+
+
+def _has_authenticator(user):
+    return TOTPDevice.objects.devices_for_user(user, confirmed=True).exists()
+
+
+@sensitive_post_parameters("code")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_code(request):
+    """The second step of the login: a code from the authenticator app or a backup code."""
+    next_url = _next_url(request)
+    if request.user.is_verified():
+        return redirect(next_url)
+    if not _has_authenticator(request.user):
+        return redirect(f"{reverse('two-factor-setup')}?{urlencode({'next': next_url})}")
+    form = SecondFactorForm(request.user, request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if form.is_valid():
+            _second_factor_passed(request, form.device)
+            log_action(
+                action=AuditEvent.Action.SECOND_FACTOR,
+                user=request.user,
+                request=request,
+                device=form.device._meta.model_name,
+            )
+            return redirect(next_url)
+        log_action(
+            action=AuditEvent.Action.SECOND_FACTOR_FAILED, user=request.user, request=request
+        )
+    return render(request, "registration/login_code.html", {"form": form, "next": next_url})
+
+
+@sensitive_post_parameters("code")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def two_factor_setup(request):
+    """Setting up the authenticator app, once per person: a QR code and the secret, then
+    the app's first code; the backup codes are shown on the answer, once."""
+    next_url = _next_url(request)
+    if _has_authenticator(request.user):
+        # Replacing the app takes the old one's code first, never the password alone.
+        if request.user.is_verified():
+            return redirect("backup-codes")
+        return redirect(f"{reverse('login-code')}?{urlencode({'next': next_url})}")
+    unconfirmed = TOTPDevice.objects.devices_for_user(request.user, confirmed=False)
+    device = unconfirmed.select_related("user").first()
+    if device is None:
+        device = TOTPDevice.objects.create(
+            user=request.user, name=_("Authenticator app"), confirmed=False
+        )
+    form = TwoFactorSetupForm(device, request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        codes = second_factor_set_up(device=device, request=request)
+        _second_factor_passed(request, device)
+        return render(request, "accounts/backup_codes_new.html", {"codes": codes, "next": next_url})
+    if request.method == "POST":
+        log_action(
+            action=AuditEvent.Action.SECOND_FACTOR_FAILED, user=request.user, request=request
+        )
+    qr_code = segno.make(device.config_url, error="m").svg_inline(
+        scale=4, light="white", title=_("QR code for your authenticator app"), svgclass="qr-code"
+    )
+    secret = b32encode(device.bin_key).decode()
+    context = {
+        "form": form,
+        "next": next_url,
+        # segno writes only the code's squares and our title (escaped): no user text.
+        "qr_code": mark_safe(qr_code),  # noqa: S308
+        "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+    }
+    return render(request, "accounts/two_factor_setup.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def backup_codes(request):
+    """How many backup codes are left, and a button for ten new ones (shown once)."""
+    if request.method == "POST":
+        codes = backup_codes_replace(user=request.user, request=request)
+        context = {"codes": codes, "next": reverse("home"), "replaced": True}
+        return render(request, "accounts/backup_codes_new.html", context)
+    remaining = BackupCode.objects.filter(device__user=request.user).count()
+    return render(request, "accounts/backup_codes.html", {"remaining": remaining})

@@ -5,6 +5,7 @@ A fresh clone runs with no configuration (SQLite under var/). Production differs
 by environment variables; `.env.example` lists every one of them.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -32,7 +33,8 @@ ALLOWED_HOSTS = env.list(
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with django-otp's OTPAdminSite as admin.site (accounts.sites).
+    "accounts.apps.BackOfficeConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -44,6 +46,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "template_partials",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "accounts",
     "network",
     "members",
@@ -63,16 +68,22 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): has the user passed the second factor in this session?
+    "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.NoStoreWhenSignedInMiddleware",
     # Before LoginRequiredMiddleware, which sends a session it ended to the login page.
     "accounts.middleware.SessionLifetimeMiddleware",
     # Deny by default: every view needs a login unless marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # ...and the second factor, except on the pages that lead to it (accounts.middleware).
+    "accounts.middleware.SecondFactorRequiredMiddleware",
     # ... and a permission for every view, from the matrix in accounts/access.py.
     "accounts.middleware.AccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "lifesupport.urls"
@@ -117,9 +128,35 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# django-axes first: it refuses a locked-out (username, address) before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# The back office's path; a deployment may move it (DESIGN.md's stable URL is /admin/).
+ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/").strip("/") + "/"
+
+# Second factor: a TOTP app (django-otp), mandatory for every account (accounts.middleware).
+OTP_TOTP_ISSUER = "Lifesupport"
+# Wrong codes slow the next try down: 1, 2, 4, 8 … seconds after successive failures.
+OTP_TOTP_THROTTLE_FACTOR = 1
+
+# Brute force (django-axes): five wrong passwords for one username from one address lock
+# that pair out for 15 minutes; the same person from another address is not affected, and
+# nobody is locked out for good (LegalServer's throttling rather than a hostile lockout).
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Tries during a lockout do not restart the 15 minutes the page promises.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The audit trail already records every login, with the address: no second log of them.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_HTTP_RESPONSE_CODE = 429
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

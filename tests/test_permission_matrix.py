@@ -62,7 +62,11 @@ RECORD_KWARGS = {
     "members.Fee": lambda fee: {"number": fee.member.number, "year": fee.fiscal_year},
 }
 # Arguments of routes that name no record.
-EXAMPLE_KWARGS = {"reports:export": {"slug": next(iter(DASHBOARD)), "fmt": "csv"}}
+EXAMPLE_KWARGS = {
+    "reports:export": {"slug": next(iter(DASHBOARD)), "fmt": "csv"},
+    # A reset link that was never sent: the page says the link is not valid.
+    "password_reset_confirm": {"uidb64": "MQ", "token": "not-a-token"},
+}
 # Pages reached with a key of their own (tested with real keys in the app's tests).
 WALKED_SCOPES_EXCEPT = {KEY}
 # Tables a refused attempt may write to: the audit trail records the refusal.

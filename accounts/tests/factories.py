@@ -1,4 +1,8 @@
+import time
+
 import factory
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from factory.django import DjangoModelFactory
 
 from accounts.models import Center, User
@@ -43,3 +47,25 @@ class UserFactory(DjangoModelFactory):
     def roles(self, create, roles):
         if create and roles:
             self.set_roles(roles)
+
+
+class TOTPDeviceFactory(DjangoModelFactory):
+    """A confirmed authenticator app (a random secret unless `key` is given, in hex)."""
+
+    class Meta:
+        model = TOTPDevice
+
+    user = factory.SubFactory(UserFactory)
+    name = "authenticator app"
+    confirmed = True
+
+
+def totp_code(device):
+    """The code the user's app shows now; or, when this 30-second step's code was already
+    used, the next step's (the device accepts one step ahead)."""
+    device.refresh_from_db()
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    if totp.t() <= device.last_t:
+        totp.time += device.step
+    return f"{totp.token():0{device.digits}d}"

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from accounts.audit import log_action
 from accounts.models import AuditEvent
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import DEMO_PASSWORD, TOTPDeviceFactory, UserFactory, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -111,3 +111,67 @@ def test_a_bad_postcode_in_the_back_office_gets_a_japanese_message(client, manag
     )
     assert response.status_code == 200
     assert "郵便番号は7桁の数字で入力してください" in response.text
+
+
+def test_row_20_a_password_only_session_gets_the_back_office_login_with_the_code(client, manager):
+    TOTPDeviceFactory(user=manager)
+    client.force_login(manager, verified=False)
+
+    response = client.get(reverse("admin:accounts_user_changelist"))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+    login_page = client.get(response.url)
+    assert login_page.status_code == 200
+    assert 'name="otp_token"' in login_page.text
+
+
+def test_row_8_and_20_the_back_office_login_needs_the_code_as_well(client, manager):
+    app = TOTPDeviceFactory(user=manager)
+    credentials = {"username": "manager", "password": DEMO_PASSWORD}
+
+    without = client.post(reverse("admin:login"), credentials)
+    assert without.status_code == 200
+    assert "_auth_user_id" not in client.session
+
+    wrong = client.post(
+        reverse("admin:login"),
+        {**credentials, "otp_device": app.persistent_id, "otp_token": "000000x"},
+        REMOTE_ADDR="192.0.2.30",
+    )
+    assert wrong.status_code == 200
+    assert "_auth_user_id" not in client.session
+    app.throttle_reset()  # skip the second's wait after a wrong code
+
+    with_code = client.post(
+        reverse("admin:login"),
+        {**credentials, "otp_device": app.persistent_id, "otp_token": totp_code(app)},
+        REMOTE_ADDR="192.0.2.30",
+    )
+    assert with_code.status_code == 302
+    assert client.get(reverse("admin:index")).status_code == 200
+    # Audited like the login's code step: the wrong code and the passed second factor.
+    events = AuditEvent.objects.filter(action__startswith="otp_").order_by("pk")
+    assert [(event.action, event.user, event.ip_address) for event in events] == [
+        ("otp_failed", manager, "192.0.2.30"),
+        ("otp_verified", manager, "192.0.2.30"),
+    ]
+
+
+def test_row_20_managers_keep_the_back_office_after_the_code_step(client, manager):
+    # Managers (staff, not superusers) are the back office's users: a verified session
+    # opens it; counter staff (not staff) never do, see above.
+    client.force_login(manager)
+    assert client.get(reverse("admin:accounts_user_changelist")).status_code == 200
+
+
+def test_row_20_the_back_office_path_comes_from_the_environment():
+    from tests.test_settings import run_python
+
+    code = (
+        "import django; django.setup(); from django.urls import reverse; "
+        "print(reverse('admin:index'))"
+    )
+    assert run_python(code, DJANGO_DEBUG="true").stdout.strip() == "/admin/"
+    moved = run_python(code, DJANGO_DEBUG="true", DJANGO_ADMIN_URL="/back-office-7f3/")
+    assert moved.stdout.strip() == "/back-office-7f3/", moved.stderr

@@ -99,7 +99,8 @@ def test_home_query_budget_does_not_grow_with_the_staff(
     # user + group permissions (2), user's groups (roles), staff with their centre,
     # their groups (one prefetch), recent failed logins; then the session is saved
     # for the idle timeout (savepoint, update, release).
-    with django_assert_max_num_queries(14):
+    # ...and the second factor's device (django-otp), on every signed-in request.
+    with django_assert_max_num_queries(15):
         response = client.get(reverse("home"))
     assert len(response.context["colleagues"]) == 13
 

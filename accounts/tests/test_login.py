@@ -12,7 +12,7 @@ def login(client, username, password=DEMO_PASSWORD, **extra):
     return client.post(reverse("login"), {"username": username, "password": password}, **extra)
 
 
-def test_the_login_page_is_in_japanese(client):
+def test_row_2_the_login_page_is_in_japanese_and_lets_passwords_be_pasted(client):
     response = client.get(reverse("login"))
     assert response.status_code == 200
     assert '<html lang="ja">' in response.text
@@ -30,8 +30,9 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client):
 def test_a_login_is_audited_with_the_address(client, coordinator):
     response = login(client, "coordinator", REMOTE_ADDR="192.0.2.7")
 
+    # The password is the first of two steps.
     assert response.status_code == 302
-    assert response.url == reverse("home")
+    assert response.url == f"{reverse('login-code')}?next=%2F"
     event = AuditEvent.objects.get()
     assert (event.action, event.user, event.center) == ("login", coordinator, coordinator.center)
     assert event.ip_address == "192.0.2.7"
@@ -55,7 +56,7 @@ def test_a_failed_login_for_an_unknown_name_is_audited_without_a_centre(client, 
     assert (event.action, event.username, event.center) == ("login_failed", "nobody", None)
 
 
-def test_unknown_user_and_wrong_password_get_the_same_answer(client, coordinator):
+def test_row_6_unknown_user_and_wrong_password_get_the_same_answer(client, coordinator):
     unknown = login(client, "nobody", password="wrong-password-typed")
     wrong = login(client, "coordinator", password="wrong-password-typed")
     assert unknown.status_code == wrong.status_code == 200
@@ -73,14 +74,22 @@ def test_an_inactive_user_cannot_log_in(client):
     assert "_auth_user_id" not in client.session
 
 
-def test_a_pbkdf2_hash_is_upgraded_to_argon2_at_login(client, settings, coordinator):
+def test_row_1_a_new_password_is_stored_as_argon2id(settings):
+    from lifesupport import settings as project_settings
+
+    settings.PASSWORD_HASHERS = project_settings.PASSWORD_HASHERS
+    user = UserFactory()
+    assert user.password.startswith("argon2$argon2id$")
+
+
+def test_row_1_a_pbkdf2_hash_is_upgraded_to_argon2_at_login(client, settings, coordinator):
     from lifesupport import settings as project_settings
 
     settings.PASSWORD_HASHERS = project_settings.PASSWORD_HASHERS
     coordinator.password = make_password(DEMO_PASSWORD, hasher="pbkdf2_sha256")
     coordinator.save()
 
-    login(client, "coordinator")
+    assert login(client, "coordinator").status_code == 302
 
     coordinator.refresh_from_db()
     assert coordinator.password.startswith("argon2$argon2id$")

@@ -1,12 +1,14 @@
 import io
+from base64 import b32decode
 
 import factory.random
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.audit import log_action
-from accounts.demo import seed_staff
+from accounts.demo import DEMO_STAFF, demo_totp_secret, seed_staff
 from accounts.japanese import normalize_kana
 from accounts.models import AuditEvent, Center, Role, User
 from accounts.tests.factories import DEMO_PASSWORD, UserFactory
@@ -32,6 +34,18 @@ def people():
     return list(User.objects.order_by("username").values_list("username", "name", "name_kana"))
 
 
+def test_row_7_after_migrate_and_seed_there_is_no_default_account():
+    # migrate makes no user at all; seed_demo makes the six named demo logins only.
+    assert not User.objects.exists()
+    seed_staff_only()
+    usernames = set(User.objects.values_list("username", flat=True))
+    assert not usernames & {"admin", "administrator", "root", "superuser", "test", "user"}
+    assert not User.objects.filter(is_superuser=True).exists()
+    for user in User.objects.all():
+        for guess in ("admin", "root", "password", "lifesupport", "changeme"):
+            assert not user.check_password(guess)
+
+
 def test_the_demo_has_two_centres_and_one_login_per_role():
     output = seed()
 
@@ -52,6 +66,20 @@ def test_the_demo_has_two_centres_and_one_login_per_role():
     assert not User.objects.filter(is_superuser=True).exists()
     assert DEMO_PASSWORD in output
     assert "coordinator2" in output
+    assert "oathtool --totp -b" in output
+
+
+def test_each_demo_login_has_an_authenticator_with_the_printed_secret():
+    from django_otp.oath import TOTP
+
+    seed_staff_only()
+    for username, *_rest in DEMO_STAFF:
+        device = TOTPDevice.objects.get(user__username=username)
+        assert device.confirmed
+        secret = demo_totp_secret(username)
+        assert b32decode(secret) == device.bin_key
+        # The code an app makes from the printed secret is accepted.
+        assert device.verify_token(TOTP(b32decode(secret)).token())
 
 
 def test_demo_people_have_japanese_names_with_their_reading():

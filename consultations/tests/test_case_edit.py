@@ -3,7 +3,6 @@
 from html.parser import HTMLParser
 
 import pytest
-from django import test
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
@@ -11,6 +10,7 @@ from accounts.models import AuditEvent, Role
 from accounts.tests.factories import UserFactory
 from consultations.models import Case, CaseEvent, Client
 from network.models import Topic
+from tests.helpers import SecondFactorClient
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +91,7 @@ def change_audits(obj):
 @pytest.fixture
 def second_client():
     """A second browser, for a colleague editing at the same time."""
-    return test.Client()
+    return SecondFactorClient()
 
 
 # Saving ------------------------------------------------------------------------------------

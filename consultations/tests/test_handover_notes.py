@@ -169,6 +169,7 @@ def test_query_budget_does_not_grow_with_the_notes(
     # session, user, user and group permissions (2), count, the page of notes with
     # their author, who read them (one prefetch), the centre in the menu, and the
     # session save behind the idle timeout (savepoint, update, release).
-    with django_assert_max_num_queries(11):
+    # ...and the second factor's device (django-otp), on every signed-in request.
+    with django_assert_max_num_queries(12):
         response = client.get(URL)
     assert len(response.context["page"]) == 15

@@ -130,7 +130,8 @@ def test_query_budget_does_not_grow_with_cases_and_notes(
     # aggregate), the user's groups (the roles line), and the session save behind the
     # idle timeout (savepoint, update, release): 14 with 3 cases and 2 notes as with
     # 20 and 10.
-    with django_assert_max_num_queries(14):
+    # ...and the second factor's device (django-otp), on every signed-in request.
+    with django_assert_max_num_queries(15):
         response = client.get(URL)
     assert len(response.context["my_cases"]) == cases
     assert len(response.context["unread_notes"]) == notes

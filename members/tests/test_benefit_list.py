@@ -56,7 +56,8 @@ def test_query_budget(client, coordinator, benefits, django_assert_max_num_queri
     client.force_login(coordinator)
     # session, user, permissions (2), the types for the filter, the benefits with their
     # partners, their types, the centre in the menu, the session save (3).
-    with django_assert_max_num_queries(11):
+    # ...and the second factor's device (django-otp), on every signed-in request.
+    with django_assert_max_num_queries(12):
         client.get(URL)
 
 

@@ -76,6 +76,7 @@ def test_query_budget(client, coordinator, member, django_assert_max_num_queries
     # session, user, permissions (2), the member with its type and status, its fees,
     # their payments with who recorded them, the benefits for its type, the audit
     # event, the centre in the menu.
-    with django_assert_max_num_queries(10):
+    # ...and the second factor's device (django-otp), on every signed-in request.
+    with django_assert_max_num_queries(11):
         response = client.get(url(member))
     assert len(response.context["fees"]) == 12

@@ -92,7 +92,8 @@ def test_query_budget(client, coordinator, center, general, django_assert_max_nu
     client.force_login(coordinator)
     # session, user, permissions (2), the count, the audit event, the members with
     # their type, status, fee and arrears, the session save (3).
-    with django_assert_max_num_queries(10):
+    # ...and the second factor's device (django-otp), on every signed-in request.
+    with django_assert_max_num_queries(11):
         response = client.get(CSV)
         rows = read_csv(response)
     assert len(rows) == 21

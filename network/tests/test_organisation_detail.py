@@ -74,5 +74,6 @@ def test_query_budget(client, counter_staff, organisation, django_assert_max_num
     # session, user, permissions (2), the partner with municipality and verifier, its
     # services, their areas, topics and schedules, its contacts with their services, the
     # centre in the menu, the session save (3).
-    with django_assert_max_num_queries(14):
+    # ...and the second factor's device (django-otp), on every signed-in request.
+    with django_assert_max_num_queries(15):
         client.get(url(organisation))

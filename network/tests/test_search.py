@@ -142,7 +142,8 @@ def test_query_budget_does_not_grow_with_the_results(
     # names for the one word, count, page of partners with their municipality, their
     # services, the services' topics, their schedules, their contacts, the centre in the
     # menu, and the session save behind the idle timeout (savepoint, update, release).
-    with django_assert_max_num_queries(17):
+    # ...and the second factor's device (django-otp), on every signed-in request.
+    with django_assert_max_num_queries(18):
         response = client.get(URL, {"topic": "W1", "area": "17210", "q": "相談窓口"})
     assert len(response.context["page"]) == 20
 

@@ -56,5 +56,6 @@ def test_query_budget(client, coordinator, service, django_assert_max_num_querie
     client.force_login(coordinator)
     # session, user, permissions (2), the service with its partner, topics, their fields,
     # areas, schedules, contacts, the centre in the menu, the session save (3).
-    with django_assert_max_num_queries(14):
+    # ...and the second factor's device (django-otp), on every signed-in request.
+    with django_assert_max_num_queries(15):
         client.get(url(service))

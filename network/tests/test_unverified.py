@@ -38,7 +38,8 @@ def test_query_budget(client, coordinator, django_assert_max_num_queries):
     client.force_login(coordinator)
     # session, user, permissions (2), count, page with municipality and verifier, the
     # centre in the menu, the session save (3).
-    with django_assert_max_num_queries(10):
+    # ...and the second factor's device (django-otp), on every signed-in request.
+    with django_assert_max_num_queries(11):
         response = client.get(URL)
     assert len(response.context["page"]) == 20
 

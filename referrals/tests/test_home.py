@@ -127,7 +127,8 @@ def test_query_budget_does_not_grow(
     # today, overdue: one aggregate), the user's groups (the roles line), and the
     # session save behind the idle timeout (savepoint, update, release): 14 with 3
     # referrals, 3 cases and 2 notes as with 30, 20 and 10.
-    with django_assert_num_queries(14):
+    # ...and the second factor's device (django-otp), on every signed-in request.
+    with django_assert_num_queries(15):
         response = client.get(URL)
     assert sum(response.context["referral_counts"].values()) == referrals
     assert len(response.context["my_cases"]) == cases

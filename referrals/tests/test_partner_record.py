@@ -147,7 +147,8 @@ def test_query_budget_does_not_grow_with_referrals(
     # session, user, user and group permissions (2), the organisation, the one
     # aggregate of counts, and the session save behind the idle timeout (savepoint,
     # update, release): 9 with 2 referrals as with 20.
-    with django_assert_max_num_queries(9):
+    # ...and the second factor's device (django-otp), on every signed-in request.
+    with django_assert_max_num_queries(10):
         response = client.get(url(labour_office), headers={"HX-Request": "true"})
     assert f'id="record-asked">{count}<' in response.text
 

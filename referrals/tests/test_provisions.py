@@ -166,7 +166,8 @@ def test_the_list_query_budget_does_not_grow_with_the_records(
     # the page of records with who provided them, the audit entry (+ its content type,
     # when not cached yet), the user's centre (menu), and the session's save (savepoint,
     # update, release).
-    with django_assert_max_num_queries(13):
+    # ...and the second factor's device (django-otp), on every signed-in request.
+    with django_assert_max_num_queries(14):
         response = client.get(list_url(client_record))
     assert len(response.context["page"]) == records
 

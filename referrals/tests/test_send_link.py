@@ -239,5 +239,6 @@ def test_the_page_query_budget(client, coordinator, approved, django_assert_max_
     client.force_login(coordinator)
     # session, user, user and group permissions, the referral joined to its sheet, partner
     # and consent, the user's centre for the menu, the session saved (in a savepoint)
-    with django_assert_max_num_queries(9):
+    # ...and the second factor's device (django-otp), on every signed-in request.
+    with django_assert_max_num_queries(10):
         assert client.get(url(approved)).status_code == 200

@@ -1,11 +1,16 @@
-"""Every demo role logs in, sees its Japanese home page, and logs out."""
+"""Every demo role logs in (password, then the authenticator's code), sees its Japanese home
+page, and logs out; a first login sets up the authenticator app."""
 
 import re
+from base64 import b32decode
 
 import pytest
+from django.utils.translation import gettext as ja
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from accounts.tests.factories import DEMO_PASSWORD
+from accounts.tests.factories import DEMO_PASSWORD, totp_code
 from tests.browser.conftest import check_accessibility, save_screenshot
 
 # serialized_rollback: the flush after a live-server test would otherwise also empty
@@ -19,9 +24,17 @@ def log_in(page, live_server, username):
     page.get_by_label("ユーザー名").fill(username)
     page.get_by_label("パスワード").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="ログイン").click()
+    type_the_code(page, totp_code(TOTPDevice.objects.get(user__username=username)))
     # The test server shares one SQLite connection between its threads: let the home
     # page's panels (loaded with htmx) arrive before the test asks for another page.
     page.wait_for_load_state("networkidle")
+
+
+def type_the_code(page, code):
+    """The login's second step: the code the person's authenticator app shows."""
+    expect(page).to_have_url(re.compile(r"/login/code/\?next="))
+    page.get_by_label(ja("Code")).fill(code)
+    page.get_by_role("button", name=ja("Continue")).click()
 
 
 def test_the_login_page_is_japanese_and_accessible(page, live_server, demo_staff):
@@ -79,3 +92,45 @@ def test_the_menu_folds_on_a_counter_tablet(page, live_server, demo_staff):
     expect(back_office).to_be_visible()
     check_accessibility(page)
     save_screenshot(page, "home-manager-tablet")
+
+
+def test_the_code_step_is_japanese_and_accessible(page, live_server, demo_staff):
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("ユーザー名").fill("counter")
+    page.get_by_label("パスワード").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+
+    expect(page).to_have_url(re.compile(r"/login/code/\?next="))
+    expect(page.get_by_role("heading", level=1)).to_have_text(ja("Enter your code"))
+    check_accessibility(page)
+    save_screenshot(page, "login-code")
+    page.get_by_label(ja("Code")).fill("000000")
+    page.get_by_role("button", name=ja("Continue")).click()
+    expect(page.locator(".invalid-feedback")).to_be_visible()
+
+
+def test_a_first_login_sets_up_the_authenticator_app(page, live_server, demo_staff):
+    TOTPDevice.objects.filter(user__username="viewer").delete()
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("ユーザー名").fill("viewer")
+    page.get_by_label("パスワード").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+
+    expect(page).to_have_url(re.compile(r"/account/two-factor/\?next="))
+    expect(page.get_by_role("heading", level=1)).to_have_text(ja("Set up your authenticator app"))
+    expect(page.locator("svg.qr-code")).to_be_visible()
+    check_accessibility(page)
+    save_screenshot(page, "two-factor-setup")
+
+    # What an app does with the typed key.
+    secret = page.locator("#totp-secret").inner_text().replace(" ", "")
+    page.get_by_label(ja("Code from the app")).fill(f"{TOTP(b32decode(secret)).token():06d}")
+    page.get_by_role("button", name=ja("Confirm")).click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(ja("Your backup codes"))
+    expect(page.locator("#backup-codes li")).to_have_count(10)
+    check_accessibility(page)
+    save_screenshot(page, "backup-codes")
+    page.get_by_role("link", name=ja("I have kept them: continue")).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("ようこそ")
+    page.wait_for_load_state("networkidle")

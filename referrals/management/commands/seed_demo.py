@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.demo import DEMO_STAFF, refuse_real_data, seed_staff
+from accounts.demo import DEMO_STAFF, demo_totp_secret, refuse_real_data, seed_staff
 from consultations.demo import link_member_clients, seed_consultations
 from members.demo import seed_members
 from network.demo import seed_directory
@@ -15,7 +15,8 @@ from referrals.demo import seed_referrals
 class Command(BaseCommand):
     help = (
         "Load the demo: two centres in Ishikawa with one staff member per role (all with "
-        "the same printed password), then a directory of some 70 partners across Ishikawa, "
+        "the same printed password, and each with a printed authenticator secret for the "
+        "second factor), then a directory of some 70 partners across Ishikawa, "
         "then a year of consultations at both centres (about 1,500), then some 40 referrals "
         "per centre in every state (follow-ups due today and overdue, answers through the "
         "partner's link, records of provision). Safe to run again: staff are reset, an "
@@ -43,7 +44,17 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(_("Demo data is ready. Log in with:")))
         for username, code, roles, _is_staff in DEMO_STAFF:
             role_names = "・".join(role.value for role in roles)
-            self.stdout.write(f"  {username:<13} {DEMO_PASSWORD}   {role_names}（{code}）")
+            self.stdout.write(
+                f"  {username:<13} {DEMO_PASSWORD}   {demo_totp_secret(username)}   "
+                f"{role_names}（{code}）"
+            )
+        self.stdout.write(
+            _(
+                "The second column is the password, the third the secret of the login's "
+                "authenticator app. For the code step, add the secret to any authenticator app, "
+                "or run: oathtool --totp -b <secret>"
+            )
+        )
         counts = {
             "organisations": directory.organisations,
             "services": directory.services,

@@ -1,0 +1,71 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django_otp import verify_token
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from .models import BackupCodeDevice, normalize_code
+
+CODE_WIDGET = forms.TextInput(
+    attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
+)
+TOO_MANY_TRIES = _("Too many wrong codes in a row. Wait a few seconds and try again.")
+
+
+class SecondFactorForm(forms.Form):
+    """The code step of the login: six digits from the authenticator app, or one of the
+    backup codes. Keeps the device that accepted the code in `self.device`."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=40,
+        widget=CODE_WIDGET,
+        help_text=_("The 6-digit code your authenticator app shows, or one of your backup codes."),
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.device = None
+
+    def clean_code(self):
+        code = normalize_code(self.cleaned_data["code"])
+        # Six digits are the app's; anything else can only be a backup code.
+        model = TOTPDevice if code.isdigit() and len(code) == 6 else BackupCodeDevice
+        for device in model.objects.devices_for_user(self.user, confirmed=True):
+            if not device.verify_is_allowed()[0]:
+                raise ValidationError(TOO_MANY_TRIES, code="throttled")
+            # Inside a transaction with the device row locked: a code is accepted once.
+            if verify_token(self.user, device.persistent_id, code):
+                self.device = device
+                return code
+        raise ValidationError(
+            _("This code is not right. Check the time on your phone and try the newest code."),
+            code="invalid",
+        )
+
+
+class TwoFactorSetupForm(forms.Form):
+    """Confirms a new authenticator app: the first code it shows proves it has the secret."""
+
+    code = forms.CharField(
+        label=_("Code from the app"),
+        max_length=20,
+        widget=CODE_WIDGET,
+        help_text=_("After adding the account, type the 6 digits the app shows."),
+    )
+
+    def __init__(self, device, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.device = device
+
+    def clean_code(self):
+        code = normalize_code(self.cleaned_data["code"])
+        if not self.device.verify_is_allowed()[0]:
+            raise ValidationError(TOO_MANY_TRIES, code="throttled")
+        if not verify_token(self.device.user, self.device.persistent_id, code):
+            raise ValidationError(
+                _("This code is not right. Check that the app shows the account just added."),
+                code="invalid",
+            )
+        return code
