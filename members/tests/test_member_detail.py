@@ -75,7 +75,7 @@ def test_query_budget(client, coordinator, member, django_assert_max_num_queries
     client.get(url(member))  # the session's once-a-minute refresh and the record types
     # session, user, permissions (2), the member with its type and status, its fees,
     # their payments with who recorded them, the benefits for its type, the audit
-    # event, the centre in the menu.
-    with django_assert_max_num_queries(10):
+    # event (the chain's head, the insert), the centre in the menu.
+    with django_assert_max_num_queries(11):
         response = client.get(url(member))
     assert len(response.context["fees"]) == 12
