@@ -152,7 +152,7 @@ def test_a_consent_for_a_partner_is_recorded_and_audited(
     assert (event.user, event.object_id, event.detail) == (
         counter_staff,
         str(consent.pk),
-        {"client": client_record.pk},
+        {"client": client_record.pk, "subjects": {"clients": [client_record.pk]}},
     )
     assert messages_of(response)[0][0] == "success"
 
@@ -302,7 +302,11 @@ def test_a_withdrawal_is_recorded_and_audited(client, counter_staff, client_reco
     assert (event.user, event.object_id, event.detail) == (
         counter_staff,
         str(consent.pk),
-        {"client": client_record.pk, "withdrawn": True},
+        {
+            "client": client_record.pk,
+            "withdrawn": True,
+            "subjects": {"clients": [client_record.pk]},
+        },
     )
     assert messages_of(response)[0][0] == "success"
     assert not client_record.consents.in_force().exists()
