@@ -1,13 +1,20 @@
+import csv
+import io
 import sys
 
-from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.decorators import login_not_required, permission_required
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
+from django.urls import reverse
+from django.utils import timezone
 from django.views import defaults
 
+from .access_report import AccessReport
 from .audit import log_action
+from .exports import defused
+from .forms import AccessReportForm
 from .models import AuditEvent, User
 
 
@@ -61,3 +68,55 @@ def alive(request):
     """Liveness for monitoring and load balancers: the app answers, without touching the
     database (a page with no queries, which the benchmark also uses as its floor)."""
     return render(request, "alive.html")
+
+
+@permission_required("accounts.view_auditevent", raise_exception=True)
+def access_report(request):
+    """Whose data a colleague of the centre opened in a period: for a suspected leak."""
+    form = AccessReportForm(request.GET or None, reader=request.user)
+    report = None
+    if form.is_valid():
+        report = _report(request, form.cleaned_data)
+        _log_report(request, AuditEvent.Action.VIEW, form.cleaned_data)
+    context = {"form": form, "report": report, "rows": list(report.rows()) if report else []}
+    return render(request, "accounts/access_report.html", context)
+
+
+@permission_required("accounts.view_auditevent", raise_exception=True)
+def access_report_csv(request):
+    """The same report as CSV (UTF-8 with BOM, which Excel opens): one subject a line."""
+    form = AccessReportForm(request.GET, reader=request.user)
+    if not form.is_valid():
+        return redirect(f"{reverse('accounts:access-report')}?{request.GET.urlencode()}")
+    report = _report(request, form.cleaned_data)
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow(["kind", "id", "restricted"])
+    for kind, subject, restricted in report.rows():
+        writer.writerow([kind, defused(str(subject)), "yes" if restricted else ""])
+    _log_report(request, AuditEvent.Action.EXPORT, form.cleaned_data)
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime(report.start).strftime("%Y%m%d%H%M")
+    name = f"access-report-{report.user.pk}-{stamp}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _report(request, data):
+    events = AuditEvent.objects.visible_to(request.user)
+    return AccessReport.build(events, user=data["user"], start=data["start"], end=data["end"])
+
+
+def _log_report(request, action, data):
+    # Who looked into whose access, and over which period.
+    log_action(
+        action=action,
+        user=request.user,
+        request=request,
+        obj=data["user"],
+        report="access",
+        start=data["start"],
+        end=data["end"],
+    )

@@ -24,6 +24,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("alive/", alive, name="alive"),
+    path("accounts/", include("accounts.urls")),
     path("network/", include("network.urls")),
     path("members/", include("members.urls")),
     path("consultations/", include("consultations.urls")),
