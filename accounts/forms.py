@@ -24,6 +24,8 @@ class AccessReportForm(forms.Form):
     def __init__(self, *args, reader, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = User.objects.visible_to(reader).order_by("username")
+        # The username too: two colleagues may share a name.
+        self.fields["user"].label_from_instance = lambda user: f"{user} ({user.get_username()})"
 
     def clean(self):
         cleaned = super().clean()
