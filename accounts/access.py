@@ -115,6 +115,9 @@ ROUTES = {
     "password_reset_complete": Rule(VIEW, None, PUBLIC),
     "password_change": Rule(CHANGE, None, OWN_ACCOUNT),
     "password_change_done": Rule(VIEW, None, OWN_ACCOUNT),
+    # Whose records a colleague opened in a period (a suspected leak): numbers, no names.
+    "accounts:access-report": Rule(VIEW, "accounts.view_auditevent", CENTRE, {STAFF}),
+    "accounts:access-report-csv": Rule(EXPORT, "accounts.view_auditevent", CENTRE, {STAFF}),
     # The start page: every panel is scoped and shown by its own permission.
     "home": Rule(VIEW, None, CASE, {STAFF, PERSONAL, COUNTS}),
     # Partner directory

@@ -1,7 +1,10 @@
 """The audit trail's one entry point, and the receivers for Django's auth events.
 
 Later apps call `log_action()` explicitly where a person's data is viewed, created,
-changed, exported or deleted, inside the same transaction as the change.
+changed, exported or deleted, inside the same transaction as the change, as its last
+write: the event takes the audit chain's lock (accounts.audit_chain), held until the
+transaction commits, and a lock taken after it could wait on a transaction that waits
+for the chain.
 """
 
 from axes.signals import user_locked_out
@@ -21,23 +24,60 @@ def client_ip(request):
     return request.META.get("REMOTE_ADDR") or None
 
 
-def log_action(*, action, user=None, request=None, obj=None, username="", center_id=None, **detail):
+def log_action(
+    *,
+    action,
+    user=None,
+    request=None,
+    obj=None,
+    records=(),
+    username="",
+    center_id=None,
+    **detail,
+):
     """Write one AuditEvent. `detail` takes ids, counts and field names, never content.
 
-    The event belongs to the acting user's centre unless `center_id` says otherwise.
+    `obj` is the one record acted on; `records` the many of an export (one event for
+    all of them). Whose data it touched goes into detail["subjects"] (see
+    `audit_subjects`), which `access_report` reads. The event belongs to the acting
+    user's centre unless `center_id` says otherwise.
     """
     if user is not None and not user.is_authenticated:
         user = None
+    records = list(records)
+    subjects = audit_subjects([obj, *records])
+    if subjects:
+        detail["subjects"] = subjects
+    model = obj if obj is not None else (records[0] if records else None)
     return AuditEvent.objects.create(
         action=action,
         user=user,
         username=username or (user.get_username() if user else ""),
         center_id=center_id or (user.center_id if user else None),
         ip_address=client_ip(request),
-        content_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
+        content_type=ContentType.objects.get_for_model(model) if model is not None else None,
         object_id=str(obj.pk) if obj is not None else "",
         detail=detail,
     )
+
+
+# The kinds of subject an event can name, as detail["subjects"] keys: case numbers,
+# client ids, member numbers, and which of the cases were restricted (要配慮) then.
+SUBJECT_KINDS = ("cases", "clients", "members", "restricted")
+
+
+def audit_subjects(records):
+    """Whose data `records` hold, merged: {"cases": [...], "clients": [...], ...}.
+
+    A model says it through an `audit_subjects()` method returning such a dict (ids and
+    numbers only); records of other models add nothing. Empty kinds are left out.
+    """
+    merged = {kind: {} for kind in SUBJECT_KINDS}
+    for record in records:
+        named = getattr(record, "audit_subjects", None)
+        for kind, values in (named() if named else {}).items():
+            merged[kind].update(dict.fromkeys(values))
+    return {kind: list(values) for kind, values in merged.items() if values}
 
 
 def found_or_denied(request, found, **asked):

@@ -11,11 +11,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import models, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 
+from . import audit_chain
 from .fields import KanaField, PhoneField, PostcodeField
 from .scoping import scoped_to_center
 
@@ -187,8 +188,11 @@ class AuditEvent(models.Model):
     """One line of the audit trail: who did what to which record, when and from where.
 
     Append-only: rows are written through `accounts.audit.log_action()` and never
-    changed or deleted by the application. `detail` never holds personal data, only
-    ids, counts and field names.
+    changed or deleted by the application; on PostgreSQL a trigger refuses UPDATE and
+    DELETE from anyone (migration 0005). Tamper-evident: each row carries the sha256 of
+    its content and of the previous row's hash (accounts.audit_chain), checked by
+    `manage.py verify_audit_chain`. `detail` never holds personal data, only ids,
+    counts and field names.
     """
 
     class Action(models.TextChoices):
@@ -232,6 +236,8 @@ class AuditEvent(models.Model):
     )
     object_id = models.CharField(_("record id"), max_length=64, blank=True)
     detail = models.JSONField(_("detail"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    previous_hash = models.CharField(_("previous event's hash"), max_length=64, editable=False)
+    entry_hash = models.CharField(_("hash"), max_length=64, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -252,7 +258,13 @@ class AuditEvent(models.Model):
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise ValueError("Audit events are append-only.")
-        super().save(*args, **kwargs)
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        # Linked and inserted in one transaction: the chain's head stays locked until
+        # the caller's transaction commits (so log_action comes last in a transaction).
+        with transaction.atomic(using=using, savepoint=False):
+            self.previous_hash = audit_chain.chain_head(type(self), using)
+            self.entry_hash = audit_chain.entry_hash(self.previous_hash, self)
+            super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise ValueError("Audit events are append-only.")

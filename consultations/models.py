@@ -368,6 +368,9 @@ class Client(ConsulterProfile):
     def get_absolute_url(self):
         return reverse("consultations:client-detail", args=[self.pk])
 
+    def audit_subjects(self):
+        return {"clients": [self.pk]}
+
     @property
     def full_name(self):
         return f"{self.family_name} {self.given_name}".strip()
@@ -702,6 +705,14 @@ class Case(models.Model):
     def get_absolute_url(self):
         return reverse("consultations:case-detail", args=[self.number])
 
+    def audit_subjects(self):
+        """Whose data the case holds, for the audit trail (accounts.audit)."""
+        return {
+            "cases": [self.number],
+            "clients": [self.client_id] if self.client_id else [],
+            "restricted": [self.number] if self.restricted else [],
+        }
+
     @property
     def is_open(self):
         return self.status != self.Status.CLOSED
@@ -1029,6 +1040,9 @@ class Consultation(ConsulterProfile):
     def __str__(self):
         return f"{self.case.number} {timezone.localtime(self.received_at):%Y-%m-%d %H:%M}"
 
+    def audit_subjects(self):
+        return self.case.audit_subjects()
+
     def clean(self):
         if self.received_at and self.received_at > timezone.now() + datetime.timedelta(minutes=5):
             raise ValidationError({"received_at": _("The time received cannot be in the future.")})
@@ -1283,6 +1297,9 @@ class Consent(models.Model):
 
     def __str__(self):
         return f"{self.client_id}: {self.scope}"
+
+    def audit_subjects(self):
+        return {"clients": [self.client_id]}
 
     @property
     def scope(self):

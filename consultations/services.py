@@ -48,13 +48,14 @@ def consultation_record(
     """
     if not topics:
         raise ValidationError(_("Choose the main concern."))
+    created = []
     if new_client is not None:
         new_client.center = by.center
         new_client.created_by = by
         _copy_profile(consultation, new_client)
         new_client.full_clean(exclude=SET_HERE["client"])
         new_client.save()
-        log_action(action=AuditEvent.Action.CREATE, user=by, request=request, obj=new_client)
+        created.append(new_client)
         client = new_client
     elif client is not None and client.profile() != consultation.profile():
         _copy_profile(consultation, client)
@@ -69,8 +70,8 @@ def consultation_record(
             main_topic=topics[0],
             restricted=restricted,
             opened_at=consultation.received_at,
-            request=request,
         )
+        created.append(case)
     elif not case.is_open or case.client_id != (client.pk if client else None):
         raise ValidationError(_("Add the consultation to an open case of the same client."))
     elif case.status == Case.Status.RECEIVED:
@@ -94,11 +95,14 @@ def consultation_record(
         search_text=Concat("search_text", Value(" " + search_key(consultation.summary))),
         search_bigrams=BigramUnion("search_bigrams", search_key(consultation.summary)),
     )
-    log_action(action=AuditEvent.Action.CREATE, user=by, request=request, obj=consultation)
+    # Audited last: the audit chain's lock is then the last one this transaction takes
+    # (the case number sequence's row lock comes before it in every intake).
+    for record in [*created, consultation]:
+        log_action(action=AuditEvent.Action.CREATE, user=by, request=request, obj=record)
     return consultation
 
 
-def _case_open(*, by, client, title, main_topic, restricted, opened_at, request):
+def _case_open(*, by, client, title, main_topic, restricted, opened_at):
     case = Case(
         center=by.center,
         client=client,
@@ -115,7 +119,6 @@ def _case_open(*, by, client, title, main_topic, restricted, opened_at, request)
     case.refresh_search_text()
     case.full_clean(exclude=SET_HERE["case"])
     case.save()
-    log_action(action=AuditEvent.Action.CREATE, user=by, request=request, obj=case)
     return case
 
 

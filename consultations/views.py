@@ -139,13 +139,19 @@ def _intake_mid_typing(request, client, *, looking_up):
     the clients and members that match."""
     user = request.user
     data = request.POST if request.method == "POST" else None
+    # Choosing a client or a member opens their record here; the re-renders that
+    # follow while typing carry it along and are not new views.
+    chosen = {"choose_client": client, "choose_member": _chosen_member(request)}
+    for key, record in chosen.items():
+        if record is not None and key in request.POST:
+            log_action(action=AuditEvent.Action.VIEW, user=user, request=request, obj=record)
     form = _unbound_copy(IntakeForm, data, user=user, client=client)
     client_form = _unbound_copy(ClientIntakeForm, data, prefix="client", user=user)
     if client is not None:
         # Most returning contacts carry on with the latest open case.
         latest = form.fields["case"].queryset.first()
         form.initial.update(client=client.pk, case=latest and latest.pk, **client.profile())
-    member = _chosen_member(request)
+    member = chosen["choose_member"]
     if member is not None:
         client_form.initial.update(_client_fields_from(member))
     context = {"form": form, "client_form": client_form, "client": client}
@@ -298,6 +304,9 @@ def case_detail(request, number):
 def case_edit(request, number):
     user = request.user
     case = get_case_or_404(request, number)
+    if request.method == "GET":
+        # The form shows the case as the case page does.
+        log_action(action=AuditEvent.Action.VIEW, user=user, request=request, obj=case, form=1)
     form = CaseForm(request.POST or None, instance=case, user=user)
     if form.is_valid() and not form.changed_fields():
         return redirect(case)
@@ -439,6 +448,8 @@ def client_detail(request, pk):
 def client_edit(request, pk):
     user = request.user
     client = get_client_or_404(request, pk)
+    if request.method == "GET":
+        log_action(action=AuditEvent.Action.VIEW, user=user, request=request, obj=client, form=1)
     form = ClientForm(request.POST or None, instance=client, user=user)
     if form.is_valid() and not form.changed_fields():
         return redirect(client)

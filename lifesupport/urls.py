@@ -50,6 +50,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("alive/", accounts_views.alive, name="alive"),
+    path("accounts/", include("accounts.urls")),
     path("network/", include("network.urls")),
     path("members/", include("members.urls")),
     path("consultations/", include("consultations.urls")),

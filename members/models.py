@@ -354,6 +354,10 @@ class Member(models.Model):
     def get_absolute_url(self):
         return reverse("members:member-detail", args=[self.number])
 
+    def audit_subjects(self):
+        """Whose data this is, for the audit trail (accounts.audit)."""
+        return {"members": [self.number]}
+
     def build_search_text(self):
         return search_key(" ".join([self.number, self.name, self.name_kana, self.contact_person]))
 

@@ -129,6 +129,11 @@ def member_create(request):
 
 def member_update(request, number):
     member = get_member_or_404(request, number)
+    if request.method == "GET":
+        # The form shows the member's details as their page does.
+        log_action(
+            action=AuditEvent.Action.VIEW, user=request.user, request=request, obj=member, form=1
+        )
     form = MemberForm(request.POST or None, instance=member, user=request.user)
     if form.is_valid():
         form.save()
@@ -318,8 +323,14 @@ def member_export(request, fmt):
     members = members.order_by("sequence")
     year = fiscal_year_of(timezone.localdate())
     count = members.count()
+    # One event naming every member in the file (their numbers), none of their details.
     log_action(
-        action=AuditEvent.Action.EXPORT, user=request.user, request=request, format=fmt, count=count
+        action=AuditEvent.Action.EXPORT,
+        user=request.user,
+        request=request,
+        records=members.only("pk", "number"),
+        format=fmt,
+        count=count,
     )
     stamp = timezone.localdate().strftime("%Y%m%d")
     if fmt == "xlsx":

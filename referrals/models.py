@@ -377,6 +377,10 @@ class Referral(models.Model):
     def get_absolute_url(self):
         return reverse("referrals:referral-detail", args=[self.pk])
 
+    def audit_subjects(self):
+        """The case's: a referral shows and shares the client's details."""
+        return self.case.audit_subjects()
+
     def clean(self):
         if self.contact_id and self.contact.organisation_id != self.service.organisation_id:
             raise ValidationError({"contact": _("Choose a contact of the same partner.")})

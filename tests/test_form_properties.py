@@ -112,6 +112,7 @@ def world(center):
         "member": member,
         "types": {member.membership_type.name.casefold(): member.membership_type},
         "municipality_ids": set(),
+        "reader": staff,
     }
 
 

@@ -13,7 +13,8 @@ from django.utils import translation
 
 from accounts.models import AuditEvent, StaffSession
 from accounts.sessions import follow_session_key
-from accounts.tests.factories import DEMO_PASSWORD, UserFactory
+from accounts.tests.factories import DEMO_PASSWORD, TOTPDeviceFactory, UserFactory, totp_code
+from tests.helpers import SecondFactorClient
 
 pytestmark = pytest.mark.django_db
 
@@ -23,11 +24,8 @@ MORNING = datetime(2026, 4, 6, 8, 30, tzinfo=UTC)
 @pytest.fixture
 def second_client():
     """A second browser, beside pytest-django's `client`: the same person on another PC,
-    or the manager who ends their sessions. Log in with `force_login` only (the lead's
-    merge makes it pass the second factor too)."""
-    from django.test import Client
-
-    return Client()
+    or the manager who ends their sessions. `force_login` passes the second factor too."""
+    return SecondFactorClient()
 
 
 def session_key(client):
@@ -107,9 +105,10 @@ def test_row_10_the_limits_cost_no_query_of_their_own(
 ):
     client.force_login(coordinator)
     client.get(reverse("alive"))
-    # The session (read once for the limits and the login check) and the user; the
-    # session is written at most once a minute, so not now.
-    with django_assert_num_queries(2):
+    # The session (read once for the limits and the login check), the user and the
+    # second factor's device (django-otp); the session is written at most once a minute,
+    # so not now.
+    with django_assert_num_queries(3):
         assert client.get(reverse("alive")).status_code == 200
 
 
@@ -374,22 +373,23 @@ def test_row_13_login_sets_host_only_secure_cookies(client, coordinator):
 def test_row_12_the_password_page_shows_where_the_person_is_logged_in(
     client, second_client, counter_staff, django_assert_max_num_queries
 ):
-    second_client.post(
-        reverse("login"),
-        {"username": "counter", "password": DEMO_PASSWORD},
-        REMOTE_ADDR="198.51.100.4",
-        HTTP_USER_AGENT="Firefox on the counter PC",
-    )
-    client.post(
-        reverse("login"),
-        {"username": "counter", "password": DEMO_PASSWORD},
-        REMOTE_ADDR="192.0.2.7",
-    )
+    app = TOTPDeviceFactory(user=counter_staff)
+    for browser, address, agent in (
+        (second_client, "198.51.100.4", "Firefox on the counter PC"),
+        (client, "192.0.2.7", ""),
+    ):
+        browser.post(
+            reverse("login"),
+            {"username": "counter", "password": DEMO_PASSWORD},
+            REMOTE_ADDR=address,
+            HTTP_USER_AGENT=agent,
+        )
+        browser.post(reverse("login-code"), {"code": totp_code(app)}, REMOTE_ADDR=address)
     client.get(reverse("password_change"))
 
-    # The session, the user, the menu's permissions (user's, groups') and centre, and the
-    # current sessions: one query however many there are.
-    with django_assert_max_num_queries(6):
+    # The session, the user, the second factor's device, the menu's permissions (user's,
+    # groups') and centre, and the current sessions: one query however many there are.
+    with django_assert_max_num_queries(7):
         page = client.get(reverse("password_change"))
 
     assert [session.ip_address for session in page.context["sessions"]] == [

@@ -30,6 +30,10 @@ def audit_of(case, action):
     )
 
 
+def subjects_of(case):
+    return {"cases": [case.number], "clients": [case.client_id]}
+
+
 def message_levels_of(response):
     return [message.level for message in response.context["messages"]]
 
@@ -96,7 +100,8 @@ def test_a_view_is_audited_with_the_case(client, counter_staff, case):
     [event] = audit_of(case, AuditEvent.Action.VIEW)
     assert event.user == counter_staff
     assert event.center == counter_staff.center
-    assert event.detail == {}
+    # Whose data it was, by number and id only.
+    assert event.detail == {"subjects": {"cases": [case.number], "clients": [case.client_id]}}
 
 
 def test_anonymous_visitors_are_sent_to_the_login_page(client, case):
@@ -233,7 +238,7 @@ def test_change_status_writes_an_event_and_an_audit(client, counter_staff, case)
     )
     [audit] = audit_of(case, AuditEvent.Action.CHANGE)
     assert audit.user == counter_staff
-    assert audit.detail == {"status": "in_progress"}
+    assert audit.detail == {"status": "in_progress", "subjects": subjects_of(case)}
 
 
 @pytest.mark.parametrize("status", ["follow_up", "closed", "received", "lost", ""])
@@ -280,7 +285,10 @@ def test_close_writes_the_reason_an_event_and_an_audit(client, counter_staff, ca
         "referred",
         "法テラスへ",
     )
-    assert audit_of(case, AuditEvent.Action.CHANGE).get().detail == {"status": "closed"}
+    assert audit_of(case, AuditEvent.Action.CHANGE).get().detail == {
+        "status": "closed",
+        "subjects": subjects_of(case),
+    }
     page = client.get(url(case))
     assert page.context["reopen_form"] is not None
     assert page.context["close_form"] is None
@@ -333,7 +341,10 @@ def test_reopen_writes_an_event_and_an_audit(client, counter_staff, case):
     assert (case.status, case.closed_reason, case.closed_at) == ("in_progress", "", None)
     event = case.events.last()
     assert (event.old_value, event.new_value, event.text) == ("closed", "in_progress", "再度の相談")
-    assert audit_of(case, AuditEvent.Action.CHANGE).get().detail == {"status": "in_progress"}
+    assert audit_of(case, AuditEvent.Action.CHANGE).get().detail == {
+        "status": "in_progress",
+        "subjects": subjects_of(case),
+    }
 
 
 def test_reopening_an_open_case_is_refused(client, counter_staff, case):

@@ -209,7 +209,10 @@ def test_coordinators_assign_and_the_timeline_says_so(client, counter_staff, coo
         str(counter_staff),
         "担当 次郎",
     )
-    assert change_audits(case).get().detail == {"fields": ["assigned_to"]}
+    assert change_audits(case).get().detail == {
+        "fields": ["assigned_to"],
+        "subjects": {"cases": [case.number], "clients": [case.client_id]},
+    }
 
 
 def test_coordinators_cannot_assign_to_staff_of_another_centre_or_who_left(

@@ -57,7 +57,10 @@ def test_the_page_shows_the_client_and_their_cases_and_is_audited(
         assert text in response.text
     assert "別の人の件" not in response.text
     [event] = audits(client_record, AuditEvent.Action.VIEW)
-    assert (event.user, event.detail) == (counter_staff, {})
+    assert (event.user, event.detail) == (
+        counter_staff,
+        {"subjects": {"clients": [client_record.pk]}},
+    )
 
 
 def test_the_page_shows_the_age_from_the_birth_date(client, counter_staff, client_record):

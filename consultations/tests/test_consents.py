@@ -152,7 +152,7 @@ def test_a_consent_for_a_partner_is_recorded_and_audited(
     assert (event.user, event.object_id, event.detail) == (
         counter_staff,
         str(consent.pk),
-        {"client": client_record.pk},
+        {"client": client_record.pk, "subjects": {"clients": [client_record.pk]}},
     )
     assert messages_of(response)[0][0] == "success"
 
@@ -302,7 +302,11 @@ def test_a_withdrawal_is_recorded_and_audited(client, counter_staff, client_reco
     assert (event.user, event.object_id, event.detail) == (
         counter_staff,
         str(consent.pk),
-        {"client": client_record.pk, "withdrawn": True},
+        {
+            "client": client_record.pk,
+            "withdrawn": True,
+            "subjects": {"clients": [client_record.pk]},
+        },
     )
     assert messages_of(response)[0][0] == "success"
     assert not client_record.consents.in_force().exists()
@@ -463,6 +467,7 @@ def test_the_client_page_query_budget_does_not_grow_with_consents(
     # entry (+ its content type, when not cached yet), the user's centre (menu), the
     # cases, the consents with partner and staff (the one query this page gained for
     # them), and the session's save (savepoint, update, release).
-    with django_assert_max_num_queries(13):
+    # ...and the second factor's device (django-otp), on every signed-in request.
+    with django_assert_max_num_queries(14):
         response = client.get(client_record.get_absolute_url())
     assert len(response.context["consents"]) == consents

@@ -138,8 +138,10 @@ def test_the_withdraw_form_carries_a_key(
 # content types again under new ids, and the next serialized test could not load its rows.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_intakes_with_one_key_at_the_same_moment_save_once(center, counter_staff):
-    """Two connections save a consultation (each to its own open case, so that no row
-    lock orders them) and then the receipt with one key: one of them stays."""
+    """Two connections start at the same moment to save a consultation (each to its own
+    open case, so that no case's row lock orders them) and then the receipt with one
+    key: one of them stays. The audit chain's lock (held from the consultation's audit
+    event to the commit) makes the second wait for the first, then find its receipt."""
     if connection.vendor == "sqlite":
         pytest.skip("SQLite lets one transaction write at a time: no two saves can overlap.")
     key = uuid.uuid4()
@@ -155,13 +157,13 @@ def test_two_intakes_with_one_key_at_the_same_moment_save_once(center, counter_s
         request.user = counter_staff
         try:
             with transaction.atomic():
+                barrier.wait()
                 consultation = consultation_record(
                     consultation=new_consultation(taken_by=counter_staff),
                     topics=topics("W2-01"),
                     by=counter_staff,
                     case=case,
                 )
-                barrier.wait()
                 record_save(request, consultation, case.get_absolute_url())
             outcomes.append("saved")
         except SavedMeanwhile:

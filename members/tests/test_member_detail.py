@@ -75,8 +75,8 @@ def test_query_budget(client, coordinator, member, django_assert_max_num_queries
     client.get(url(member))  # the session's once-a-minute refresh and the record types
     # session, user, permissions (2), the member with its type and status, its fees,
     # their payments with who recorded them, the benefits for its type, the audit
-    # event, the centre in the menu.
+    # event (the chain's head, the insert), the centre in the menu.
     # ...and the second factor's device (django-otp), on every signed-in request.
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         response = client.get(url(member))
     assert len(response.context["fees"]) == 12

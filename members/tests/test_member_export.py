@@ -51,7 +51,8 @@ def test_csv_export_of_the_centres_members_is_audited(client, coordinator, membe
     assert hanako["未納額（累計）"] == "1600"
     assert hanako["備考"].startswith("'=")  # never run as a formula
     event = AuditEvent.objects.get(action="export")
-    assert event.detail == {"format": "csv", "count": 2}
+    numbers = [row[0] for row in rows[1:]]
+    assert event.detail == {"format": "csv", "count": 2, "subjects": {"members": numbers}}
 
 
 def test_the_export_follows_the_list_filters(client, coordinator, members):
@@ -71,7 +72,12 @@ def test_excel_export_has_bold_japanese_headers(client, coordinator, members):
     assert sheet.column_dimensions["C"].width >= 20
     assert sheet["C2"].value == "山田 花子"
     assert sheet.max_row == 3
-    assert AuditEvent.objects.get(action="export").detail == {"format": "xlsx", "count": 2}
+    numbers = [sheet["A2"].value, sheet["A3"].value]
+    assert AuditEvent.objects.get(action="export").detail == {
+        "format": "xlsx",
+        "count": 2,
+        "subjects": {"members": numbers},
+    }
 
 
 def test_an_export_reads_back_as_an_import(client, coordinator, members, other_center):
@@ -90,10 +96,11 @@ def test_query_budget(client, coordinator, center, general, django_assert_max_nu
     for _ in range(20):
         FeeFactory(member=MemberFactory(center=center, membership_type=general), fiscal_year=YEAR)
     client.force_login(coordinator)
-    # session, user, permissions (2), the count, the audit event, the members with
-    # their type, status, fee and arrears, the session save (3).
+    # session, user, permissions (2), the count, the audit event (the members' numbers,
+    # the chain's head, the insert), the members with their type, status, fee and
+    # arrears, the session save (3).
     # ...and the second factor's device (django-otp), on every signed-in request.
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(13):
         response = client.get(CSV)
         rows = read_csv(response)
     assert len(rows) == 21

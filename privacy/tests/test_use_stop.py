@@ -223,5 +223,6 @@ def test_the_stop_page_query_budget(client, officer, client_record, django_asser
     client.get(url)  # the session's once-a-minute refresh, not counted below
     # session, user, user's own and groups' permissions (2), the client (joined), the
     # menu's centre
-    with django_assert_max_num_queries(6):
+    # ...and the second factor's device (django-otp), on every signed-in request.
+    with django_assert_max_num_queries(7):
         assert client.get(url).status_code == 200

@@ -413,7 +413,7 @@ def test_the_page_query_budget(client, asked, token, follow_ups, django_assert_m
     advance(asked, Status.REFERRED)
     add_follow_ups(asked, follow_ups)
     # the link, its last use, the referral joined to everything the page shows, the
-    # audit entry (and its content type, unless cached)
+    # audit entry (the chain's head, the insert; its content type is cached)
     with django_assert_max_num_queries(5):
         response = client.get(page(token))
     assert response.status_code == 200
@@ -425,8 +425,9 @@ def test_the_report_query_budget(client, asked, token, follow_ups, django_assert
     advance(asked, Status.REFERRED)
     add_follow_ups(asked, follow_ups)
     # the link, its last use, the referral; the follow-up, its date and timeline entry;
-    # the locked status, the referral, its step and timeline entry; the audit entry;
-    # six savepoints around them; the row lock again before the follow-up
-    with django_assert_max_num_queries(18):
+    # the locked status, the referral, its step and timeline entry; the audit entry
+    # (the chain's head, the insert); six savepoints around them; the row lock again
+    # before the follow-up
+    with django_assert_max_num_queries(19):
         response = client.post(page(token), {"step": "outcome", "outcome": "resolved"})
     assert response.status_code == 302

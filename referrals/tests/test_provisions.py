@@ -109,7 +109,7 @@ def test_counter_staff_see_the_clients_records_and_the_view_is_audited(
     assert (event.user, event.object_id, event.detail) == (
         counter_staff,
         str(client_record.pk),
-        {"provision_records": 1},
+        {"provision_records": 1, "subjects": {"clients": [client_record.pk]}},
     )
 
 
@@ -214,7 +214,7 @@ def test_coordinators_export_the_clients_records_as_csv(
     assert (event.user, event.object_id, event.detail) == (
         coordinator,
         str(client_record.pk),
-        {"count": 1},
+        {"count": 1, "subjects": {"clients": [client_record.pk]}},
     )
 
 

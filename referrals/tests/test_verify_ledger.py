@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 from django.core.management import call_command
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -94,7 +95,15 @@ def test_a_receipt_whose_record_was_deleted_is_lost(run):
 
 def test_a_save_without_its_audit_entry_is_reported(run):
     note = CaseEvent.objects.get(kind=CaseEvent.Kind.NOTE)
-    AuditEvent.objects.filter(object_id=str(note.pk), action=AuditEvent.Action.CREATE).delete()
+    # As only the database's superuser could: on PostgreSQL the audit trail refuses
+    # deletes (security.md row 37) unless its trigger is off for the transaction.
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        events = AuditEvent.objects.filter(object_id=str(note.pk), action=AuditEvent.Action.CREATE)
+        events.delete()
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = origin")
     report, failed = verify(run.path)
     assert (report["audit_missing"], failed) == (1, True)
 
