@@ -1,11 +1,14 @@
 """A busy morning: counter staff and coordinators on the app at once (issue 9, point 3).
 
 Each simulated person logs in once with their own account (one line of the CSV that
-bench/prepare_staff.py writes, taken in turn) and then, with 2-5 s to think between
-steps, does what the centres do (security.md R1's mix): look at case lists and cases
-(55 %), search cases with Japanese words (20 %, POSTed as the page does), log
-consultations and notes (15 %), take referrals a step further (5 %: draft, ask, record
-the answer, mark referred, follow up) and now and then export (5 %). Case numbers,
+bench/prepare_staff.py writes, taken in turn; BENCH_ACCOUNT_OFFSET=N starts at line N):
+the password, then the code step with the 6-digit code of the line's `totp_key`
+(bench/second_factor.py; a code refused because its 30-s step was used already is tried
+again once in the next step, and the refusal does not count as a failure). Then, with
+2-5 s to think between steps, it does what the centres do (security.md R1's mix): look at
+case lists and cases (55 %), search cases with Japanese words (20 %, POSTed as the page
+does), log consultations and notes (15 %), take referrals a step further (5 %: draft, ask,
+record the answer, mark referred, follow up) and now and then export (5 %). Case numbers,
 clients and referrals come from the pages it gets (links), never from the database.
 
 Every write carries a new idempotency key (`idem_key`). When the server answers it with
@@ -30,7 +33,7 @@ Against `make run`'s dev server (http, DEBUG on):
 Against gunicorn with TLS (DEBUG off; the certificate is self-signed, FastHttpUser does
 not verify it): the same with `--host https://127.0.0.1:8443 -u 30 -r 5 -t 10m`.
 Env: BENCH_USERS (required), LEDGER_FILE (default ledger.csv), BENCH_WAIT (seconds,
-"min-max", default 2-5).
+"min-max", default 2-5), BENCH_ACCOUNT_OFFSET (default 0).
 """
 
 import csv
@@ -46,6 +49,7 @@ from urllib.parse import urlsplit
 import gevent
 from locust import FastHttpUser, between, task
 from locust.exception import StopUser
+from second_factor import Codes, location_path
 
 BUSY_PAGE = "混み合っています"
 SEARCH_WORDS = ["解雇", "残業代", "パワハラ", "賃金", "退職", "有給"]
@@ -64,11 +68,16 @@ def _accounts():
     if not path:
         raise SystemExit("Set BENCH_USERS to the CSV that bench/prepare_staff.py wrote.")
     with open(path, newline="", encoding="utf-8") as file:
-        return list(csv.DictReader(file))
+        accounts = list(csv.DictReader(file))
+    if accounts and not accounts[0].get("totp_key"):
+        raise SystemExit(f"{path} has no totp_key column: write it again with prepare_staff.py.")
+    return accounts
 
 
 ACCOUNTS = _accounts()
-_turn = itertools.count()
+_turn = itertools.count(int(os.environ.get("BENCH_ACCOUNT_OFFSET") or 0))
+# The login codes this process types: one per account and 30-s step.
+CODES = Codes(sleep=gevent.sleep)
 
 
 class Ledger:
@@ -208,6 +217,10 @@ class Staff(FastHttpUser):
         self.page("/", "home")
 
     def log_in(self, account):
+        """The password, then the code step; True when logged in."""
+        # A try after a fault starts anew (a session past the password alone would have
+        # the login page redirect to the code step).
+        self.client.cookiejar.clear()
         page = self.page("/login/", "login form")
         data = {
             "username": account["username"],
@@ -222,7 +235,34 @@ class Staff(FastHttpUser):
             catch_response=True,
             name="login",
         ) as response:
-            return self.checked(response, 302)
+            if not self.checked(response, 302):
+                return False
+            code_page = location_path(response.headers.get("Location", ""))
+        return self.second_factor(code_page, account["totp_key"])
+
+    def second_factor(self, code_page, key):
+        """The code step (/login/code/?next=...): the code of `key` for this 30-s step;
+        refused (a step used already), once more in the next step."""
+        for attempt in (1, 2):
+            html = self.page(code_page, "login code form")
+            if not html:
+                return False
+            fields, _options = read_form(html, "/login/code/")
+            fields["code"] = CODES.code(key)
+            with self.client.post(
+                "/login/code/",
+                data=fields,
+                headers=self.referer("/login/code/"),
+                allow_redirects=False,
+                catch_response=True,
+                name="login code",
+            ) as response:
+                refused = response.status_code == 200 and 'name="code"' in (response.text or "")
+                if not (refused and attempt == 1):
+                    return self.checked(response, 302)
+                response.success()  # not the server's failure: tried again below
+            CODES.refused(key)
+        return False
 
     # -- reading -------------------------------------------------------------------
 

@@ -9,10 +9,13 @@ floor of the same run. Three rounds; the table shows each figure's median.
 
     .venv/bin/python bench/pages.py --database-url postgres://postgres@127.0.0.1:5432/scale
 
-The database must hold the scale data (`manage.py generate_scale_data`); the script gives
-bench/prepare_staff.py's staff a password and logs them in. With --pin, app and database
-run on CPU 0 and the load on CPU 1 (security.md's ground rules); without it they share
-both cores. Prints a table and writes bench/out/pages.json (or --json FILE).
+The database must hold the scale data (`manage.py generate_scale_data`); the script has
+bench/prepare_staff.py give 48 coordinators (8 users x 6; bench accounts are made when the
+data has fewer) a password and an authenticator key, and logs them in with both steps;
+each locust run takes the next 8, so no account logs in twice within a 30-s code step.
+With --pin, app and database run on CPU 0 and the load on CPU 1 (security.md's ground
+rules); without it they share both cores. Prints a table and writes bench/out/pages.json
+(or --json FILE).
 
 This file is also the locustfile of each measurement: locust imports it with BENCH_PAGE
 naming the page.
@@ -35,6 +38,9 @@ TARGET_SEARCH_P95_MS = 300
 # Requests each user makes before the measured ones: connections, caches, the first
 # compilation of each template in each worker.
 WARM_UP = 3
+# Locust runs in a row whose users log in as different coordinators (bench/prepare_staff.py
+# makes users x STAFF_TURNS of them): a code is accepted once per account and 30-s step.
+STAFF_TURNS = 6
 
 
 def title(name):
@@ -72,6 +78,11 @@ if os.environ.get("BENCH_PAGE"):
 
         wait_time = constant(0)
         insecure = True  # the run's self-signed certificate
+        # The login's code step as the staff mix takes it, with the helpers it uses.
+        second_factor = staff_mix.Staff.second_factor
+        page = staff_mix.Staff.page
+        checked = staff_mix.Staff.checked
+        referer = staff_mix.Staff.referer
 
         def on_start(self):
             self.turn = 0
@@ -95,14 +106,28 @@ if os.environ.get("BENCH_PAGE"):
         # -- setting up --------------------------------------------------------------
 
         def log_in(self):
+            """The password, then the code of the account's key (locustfile.py's steps,
+            with its retry in the next 30-s step when the code was used already)."""
             account = staff_mix.ACCOUNTS[next(staff_mix._turn) % len(staff_mix.ACCOUNTS)]
             html = self.get("/login/", "login form")
-            self.post(
+            data = {
+                "username": account["username"],
+                "password": account["password"],
+                "csrfmiddlewaretoken": staff_mix.Staff.csrf(html),
+            }
+            headers = {"Referer": f"{self.host}/login/"}
+            with self.client.post(
                 "/login/",
-                {"username": account["username"], "password": account["password"]},
-                html,
-                "login",
-            )
+                data=data,
+                headers=headers,
+                allow_redirects=False,
+                catch_response=True,
+                name="login",
+            ) as response:
+                if not self.judge(response, 302):
+                    return
+                code_page = staff_mix.location_path(response.headers.get("Location", ""))
+            self.second_factor(code_page, account["totp_key"])
 
         def prepare(self):
             if PAGE in SEARCHES or PAGE in FILTERS:
@@ -192,7 +217,10 @@ if os.environ.get("BENCH_PAGE"):
 # -- the run --------------------------------------------------------------------------
 
 
-def measure(page, users, seconds, out, pin, staff_csv):
+def measure(page, users, seconds, out, pin, staff_csv, first_account=0):
+    """One page's locust run; its users log in as the CSV's lines from `first_account` on
+    (each run takes the next ones, so that no account logs in twice within 30 s: its code
+    would be refused)."""
     from harness import run_locust
 
     prefix = out / f"page-{page}"
@@ -203,7 +231,12 @@ def measure(page, users, seconds, out, pin, staff_csv):
         seconds=seconds,
         csv_prefix=prefix,
         pin=pin,
-        env={"BENCH_PAGE": page, "BENCH_USERS": str(staff_csv), "LEDGER_FILE": os.devnull},
+        env={
+            "BENCH_PAGE": page,
+            "BENCH_USERS": str(staff_csv),
+            "LEDGER_FILE": os.devnull,
+            "BENCH_ACCOUNT_OFFSET": str(first_account),
+        },
     )
     row = page_row(prefix, page)
     row["failures_seen"] = result["failure_kinds"]
@@ -238,13 +271,6 @@ def measured_rps(prefix, page, count):
         ]
     span = (max(seen) - min(seen) + 1) if seen else 0
     return round(count / span, 1) if span else 0.0
-
-
-def keep_coordinators(staff_csv):
-    """Every page is open to a coordinator (statistics and the desk only to them)."""
-    lines = staff_csv.read_text(encoding="utf-8").splitlines()
-    kept = [lines[0], *[line for line in lines[1:] if line.endswith(",coordinator")]]
-    staff_csv.write_text("\n".join(kept) + "\n", encoding="utf-8")
 
 
 def median(values):
@@ -323,22 +349,32 @@ def main():
         log_dir=out / "pages-logs",
     )
     app.prepare()
+    # Every page is open to a coordinator (statistics and the desk only to them). Enough
+    # of them for STAFF_TURNS runs in a row to log in as different people.
+    count = str(args.users * STAFF_TURNS)
     run(
-        [sys.executable, str(BENCH / "prepare_staff.py"), str(staff_csv), "--count", "60"],
+        [
+            *(sys.executable, str(BENCH / "prepare_staff.py"), str(staff_csv)),
+            *("--count", count, "--role", "coordinator"),
+        ],
         env=app.env,
         timeout=300,
     )
-    keep_coordinators(staff_csv)
     names = [page[0] for page in PAGES if not args.only or page[0] in args.only]
     names = [FLOOR, *[name for name in names if name != FLOOR], FLOOR]
     rounds = []
+    runs = 0
     started = time.time()
     app.start()
     try:
         for number in range(1, args.rounds + 1):
             measured, floors = {}, []
             for name in names:
-                row = measure(name, args.users, args.seconds, out, args.pin, staff_csv)
+                first_account = runs * args.users
+                runs += 1
+                row = measure(
+                    name, args.users, args.seconds, out, args.pin, staff_csv, first_account
+                )
                 if name == FLOOR:
                     floors.append(row)
                 else:

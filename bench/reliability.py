@@ -26,10 +26,11 @@ line is `N passed, N failed`; exits 1 when a check failed.
 """
 
 import argparse
-import csv
+import html
 import json
 import os
 import re
+import secrets
 import sys
 import threading
 import time
@@ -42,6 +43,7 @@ import urllib3
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import harness
+from second_factor import Codes, location_path
 
 BENCH = Path(__file__).resolve().parent
 OUT = BENCH / "out"
@@ -194,14 +196,12 @@ class Run:
         return path
 
     def probe_user(self):
-        """(username, password) for the probe: the load's first member of staff, else a
-        user of its own (prepare_staff would reset its password if it were made first)."""
-        if self.staff_csv.exists():
-            with self.staff_csv.open(newline="") as f:
-                first = next(csv.DictReader(f), None)
-            if first:
-                return first["username"], first["password"]
+        """(username, password, TOTP key) of the probe's own user: not one of the load's,
+        whose login codes the probe's would collide with (a code is accepted once per
+        account and 30-s step). Made after prepare_staff, which never takes it."""
+        key = secrets.token_hex(20)
         code = (
+            "from django_otp.plugins.otp_totp.models import TOTPDevice\n"
             "from accounts.models import Center, Role, User\n"
             f"user, _ = User.objects.get_or_create(username={PROBE_USER!r}, "
             "defaults={'name': '計測 確認', 'email': 'probe@example.invalid'})\n"
@@ -210,9 +210,12 @@ class Run:
             "user.is_active = True\n"
             "user.save()\n"
             "user.set_roles([Role.COORDINATOR])\n"
+            "TOTPDevice.objects.filter(user=user).delete()\n"
+            "TOTPDevice.objects.create(user=user, name='bench probe', "
+            f"key={key!r}, confirmed=True)\n"
         )
         self.app.manage("shell", "-c", code, timeout=120)
-        return PROBE_USER, PROBE_PASSWORD
+        return PROBE_USER, PROBE_PASSWORD, key
 
     def locust_env(self, ledger, request_log):
         return {
@@ -561,9 +564,13 @@ def judge_requests(request_log, window, allow_dropped):
 class Probe:
     """A logged-in member of staff asking for the case list, to time the recovery."""
 
-    def __init__(self, username, password):
+    # The codes it has typed, over the run's phases: one login per 30-s step.
+    codes = Codes()
+
+    def __init__(self, username, password, totp_key):
         self.username = username
         self.password = password
+        self.totp_key = totp_key
         self.session = requests.Session()
         self.failures = []
         # verify=False goes with each request: a session's loses to REQUESTS_CA_BUNDLE.
@@ -583,6 +590,31 @@ class Probe:
         )  # fmt: skip
         if answer.status_code != 302:
             raise RuntimeError(f"probe login answered {answer.status_code}")
+        self.second_factor(location_path(answer.headers.get("Location", "")))
+
+    def second_factor(self, code_page):
+        """The code step; a refused code (its step used already) once more in the next."""
+        for attempt in (1, 2):
+            page = self.session.get(f"{harness.BASE_URL}{code_page}", timeout=10, verify=False)
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+            found = re.search(r'name="next" value="([^"]*)"', page.text)
+            url = f"{harness.BASE_URL}/login/code/"
+            answer = self.session.post(
+                url,
+                data={"code": self.codes.code(self.totp_key), "csrfmiddlewaretoken": token,
+                      "next": html.unescape(found.group(1)) if found else ""},
+                headers={"Referer": url},
+                allow_redirects=False,
+                timeout=20,
+                verify=False,
+            )  # fmt: skip
+            if answer.status_code == 302:
+                return
+            if attempt == 1 and answer.status_code == 200:
+                self.codes.refused(self.totp_key)
+                continue
+            raise RuntimeError(f"probe login code answered {answer.status_code}")
+        raise RuntimeError("probe login code refused twice")
 
     def ok(self):
         """True when the case list answers 200. A slow answer still counts (the load
