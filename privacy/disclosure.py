@@ -258,6 +258,11 @@ class Section:
     labels: list
     rows: list  # of lists of Cell
 
+    def records(self):
+        """Each row as (label, cell) pairs: a record reads down the page, as some have
+        thirty fields and a table that wide cannot be read or printed."""
+        return [list(zip(self.labels, row, strict=True)) for row in self.rows]
+
 
 @dataclass
 class Disclosure:
