@@ -49,7 +49,7 @@ def staff(center, other_center):
     return UserFactory.create_batch(2, center=other_center)
 
 
-def test_a_backup_restores_with_every_table_verified(tmp_path, staff):
+def test_row_49_a_backup_restores_with_every_table_verified(tmp_path, staff):
     manifest = backup(tmp_path)
     report = drill(manifest["dump_path"])
     assert report["ok"] is True
@@ -77,7 +77,7 @@ def test_only_the_owner_may_read_the_backup(tmp_path, staff):
     assert stat.S_IMODE((tmp_path / "backups").stat().st_mode) == 0o700
 
 
-def test_a_table_that_differs_fails_the_drill_and_is_named(tmp_path, staff):
+def test_row_49_a_table_that_differs_fails_the_drill_and_is_named(tmp_path, staff):
     manifest = backup(tmp_path)
     path = tmp_path / manifest["manifest_path"]
     recorded = json.loads(path.read_text())

@@ -272,7 +272,7 @@ def test_a_hidden_restricted_case_is_404(client, counter_staff, restricted_case)
 # Stale edits -----------------------------------------------------------------------------
 
 
-def test_a_stale_case_edit_is_refused_and_nothing_is_lost(
+def test_row_50_a_stale_case_edit_is_refused_and_nothing_is_lost(
     client, second_client, counter_staff, coordinator, case
 ):
     client.force_login(coordinator)
@@ -348,7 +348,7 @@ def client_url(client_record):
     return reverse("consultations:client-edit", args=[client_record.pk])
 
 
-def test_a_stale_client_edit_is_refused_and_nothing_is_lost(
+def test_row_50_a_stale_client_edit_is_refused_and_nothing_is_lost(
     client, second_client, counter_staff, coordinator, client_record
 ):
     client.force_login(coordinator)

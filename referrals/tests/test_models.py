@@ -624,7 +624,7 @@ def npo(db):
     return OrganisationFactory(name="NPO法人 フードバンクいしかわ", kind=Organisation.Kind.NPO)
 
 
-def test_a_consent_covers_its_organisation_only(consent, labour_office, city_office, npo):
+def test_row_40_a_consent_covers_its_organisation_only(consent, labour_office, city_office, npo):
     consents = Consent.objects.all()
     assert list(consents.covering(labour_office)) == [consent]
     assert not consents.covering(city_office).exists()
@@ -644,7 +644,7 @@ def test_a_consent_for_a_kind_covers_every_partner_of_that_kind(
     assert consent.scope == "every partner of the kind Government office"
 
 
-def test_a_withdrawn_consent_covers_nothing(consent, coordinator, labour_office):
+def test_row_40_a_withdrawn_consent_covers_nothing(consent, coordinator, labour_office):
     assert consent.is_in_force
     consent.withdraw(by=coordinator, note="家族に知られたくないので取り消したい")
     consent.refresh_from_db()

@@ -53,7 +53,7 @@ class TestFindAndRefer:
         assert referral.sheet.need == "残業代の請求"
         assert AuditEvent.objects.filter(action=AuditEvent.Action.CREATE).count() == 1
 
-    def test_without_consent_only_an_anonymous_enquiry_is_possible(
+    def test_row_40_without_consent_only_an_anonymous_enquiry_is_possible(
         self, client, coordinator, case, labour_service
     ):
         client.force_login(coordinator)

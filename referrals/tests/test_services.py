@@ -160,7 +160,7 @@ def test_asking_anonymously_writes_no_record_of_provision(anonymous_referral, co
     assert not ProvisionRecord.objects.exists()
 
 
-def test_asking_is_all_or_nothing(referral, coordinator, monkeypatch):
+def test_row_50_asking_is_all_or_nothing(referral, coordinator, monkeypatch):
     """security.md row 50: the record of provision fails, so the step goes too."""
     before = nothing_written(referral)
 
@@ -184,7 +184,7 @@ def test_asking_twice_is_refused(referral, coordinator):
     assert ProvisionRecord.objects.count() == 1
 
 
-def test_asking_after_the_consent_was_withdrawn_is_refused(referral, coordinator):
+def test_row_40_asking_after_the_consent_was_withdrawn_is_refused(referral, coordinator):
     referral.consent.withdraw(by=coordinator, note="家族に知られたくない")
     before = nothing_written(referral)
     with pytest.raises(ValidationError):
