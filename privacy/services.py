@@ -152,26 +152,10 @@ def _purge_clients(*, cutoff, commit, by, policy):
         .exclude(Exists(Case.objects.filter(client=OuterRef("pk"))))
         .exclude(Exists(Consultation.objects.filter(client=OuterRef("pk"))))
     )
-    if not commit:
-        # The cases anonymised by this run would leave more; a dry run counts today's.
-        return left.count()
-    total = 0
-    for center_id in _centres(left):
-        ids = list(left.filter(center=center_id).values_list("pk", flat=True))
-        with transaction.atomic():
-            Client.objects.filter(pk__in=ids).delete()
-            _record(
-                kind=Kind.CLIENT,
-                action=DeletionRecord.Action.DELETED,
-                center_id=center_id,
-                identifiers=ids,
-                count=len(ids),
-                policy=policy,
-                cutoff=cutoff,
-                by=by,
-            )
-        total += len(ids)
-    return total
+    # A dry run counts today's: the cases anonymised by this run would leave more.
+    return _delete_by_centre(
+        left, kind=Kind.CLIENT, cutoff=cutoff, commit=commit, by=by, policy=policy
+    )
 
 
 def _delete_by_centre(queryset, *, kind, cutoff, commit, by, policy, center_field="center"):
