@@ -8,7 +8,7 @@ import segno
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, transaction
 from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import redirect, render, resolve_url
 from django.template import loader
@@ -97,11 +97,39 @@ class LogoutView(auth_views.LogoutView):
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     """Django's password change, showing where the person is logged in: a new password
-    logs them out everywhere but here (User.save ends the sessions)."""
+    logs them out everywhere but here (User.save ends the sessions). Audited."""
 
     def get_context_data(self, **kwargs):
         sessions = self.request.user.sessions.current()
         return super().get_context_data(sessions=sessions, **kwargs)
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            response = super().form_valid(form)
+            _log_new_password(self.request, form.user, how="changed")
+        return response
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's new password from an e-mailed link, audited."""
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            response = super().form_valid(form)
+            _log_new_password(self.request, form.user, how="reset")
+        return response
+
+
+def _log_new_password(request, user, *, how):
+    # Who set it and how; never the password.
+    log_action(
+        action=AuditEvent.Action.CHANGE,
+        user=user,
+        request=request,
+        obj=user,
+        fields=["password"],
+        password=how,
+    )
 
 
 @login_not_required

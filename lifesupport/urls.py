@@ -41,7 +41,7 @@ urlpatterns = [
     ),
     path(
         "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        accounts_views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(

@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from accounts.models import AuditEvent
 from accounts.tests.factories import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -20,6 +21,10 @@ def test_staff_change_their_password(client, counter_staff):
     assert response.url == reverse("password_change_done")
     counter_staff.refresh_from_db()
     assert counter_staff.check_password("kanazawa no aki wa ame")
+    # Row 8: audited, without the password.
+    event = AuditEvent.objects.get(action=AuditEvent.Action.CHANGE, user=counter_staff)
+    assert event.detail["password"] == "changed"
+    assert "kanazawa" not in str(event.detail)
     # The session that changed it stays signed in.
     assert client.get(reverse("password_change_done")).status_code == 200
 

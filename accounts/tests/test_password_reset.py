@@ -10,6 +10,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils.translation import gettext as ja
 
+from accounts.models import AuditEvent
 from accounts.tests.factories import TOTPDeviceFactory
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +68,9 @@ def test_row_7_a_reset_link_works_once(client, coordinator, settings):
     assert done.url == reverse("password_reset_complete")
     coordinator.refresh_from_db()
     assert coordinator.check_password(NEW_PASSWORD)
+    # Row 8: the new password is an authentication event of the trail.
+    event = AuditEvent.objects.get(action=AuditEvent.Action.CHANGE, object_id=str(coordinator.pk))
+    assert (event.user, event.detail["password"]) == (coordinator, "reset")
 
     again = client.get(link, follow=True)
     assert not again.context["validlink"]
