@@ -324,6 +324,13 @@ def rule_for(view_name):
     return ROUTES.get(view_name)
 
 
+def open_before_second_factor(view_name):
+    """Whether a user who has given the password but not yet the code may open the page:
+    the public pages and the steps of signing in, nothing else."""
+    rule = ROUTES.get(view_name)
+    return rule is not None and (rule.scope == PUBLIC or rule.action == SIGN_IN)
+
+
 # What each role's group holds: granted by the apps' data migrations, checked against
 # this list by accounts/tests/test_access.py. Listed by app, then model.
 _DIRECTORY_READ = {
