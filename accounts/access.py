@@ -275,6 +275,7 @@ ROUTES = {
     "referrals:partner-answer": Rule(CHANGE, None, KEY, {RESTRICTED}),
     # The privacy officer: a client's whole record, restricted cases included (a
     # disclosure leaves nothing out), and the stop of its use.
+    "privacy:clients": Rule(VIEW, "consultations.disclose_client", WHOLE_RECORD, {PERSONAL}),
     "privacy:disclosure": Rule(
         EXPORT,
         "consultations.disclose_client",

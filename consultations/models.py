@@ -353,7 +353,15 @@ class Client(ConsulterProfile):
             ("disclose_client", _("Can answer a disclosure request")),
             ("stop_use_client", _("Can stop and resume the use of a client's data")),
         ]
-        indexes = [models.Index(fields=["center", "search_kana"], name="client_center_kana")]
+        indexes = [
+            models.Index(fields=["center", "search_kana"], name="client_center_kana"),
+            # The privacy officer's list of the clients whose data is stopped: a few rows.
+            models.Index(
+                fields=["center", "-use_stopped_at"],
+                condition=models.Q(use_stopped_at__isnull=False),
+                name="client_use_stopped",
+            ),
+        ]
 
     def __str__(self):
         return self.full_name

@@ -54,3 +54,19 @@ class UseStopForm(forms.Form):
         max_length=200,
         help_text=_("When and how the client asked, e.g. 2026-11-20 by phone to the centre."),
     )
+
+
+class ClientFindForm(forms.Form):
+    """The privacy officer's look-up of the person who made a request: by reading, phone
+    number or the client's number in the system. Sent by POST, never in the address."""
+
+    # The start of the family name's reading is enough (ヤマ finds ヤマダ).
+    reading = forms.CharField(label=_("Reading (furigana)"), max_length=100, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    number = forms.IntegerField(label=_("Client number"), min_value=1, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not any(cleaned.get(name) for name in ("reading", "phone", "number")):
+            raise forms.ValidationError(_("Give a reading, a phone number or a client number."))
+        return cleaned

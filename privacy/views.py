@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,8 +16,47 @@ from accounts.scoping import scoped_to_center
 from consultations.models import Client
 
 from .disclosure import gather
-from .forms import DisclosureForm, UseStopForm
+from .forms import ClientFindForm, DisclosureForm, UseStopForm
 from .services import client_use_resume, client_use_stop
+
+# Matches shown at once: a request names one person, so a few are enough to pick from.
+FOUND_SHOWN = 20
+
+
+def clients(request):
+    """The privacy officer's start: find the person who asked (by reading, phone or
+    number, posted), and the clients whose data is stopped now. Every client of the
+    centre, restricted cases or not, as a disclosure leaves nothing out."""
+    centre_clients = scoped_to_center(Client.objects.all(), request.user)
+    form = ClientFindForm(request.POST or None)
+    found = None
+    if form.is_valid():
+        number = form.cleaned_data["number"]
+        matches = (
+            centre_clients.filter(pk=number)
+            if number
+            else centre_clients.matching(
+                kana=form.cleaned_data["reading"], phone=form.cleaned_data["phone"]
+            )
+        )
+        found = list(matches.order_by("search_kana", "pk")[:FOUND_SHOWN])
+        log_action(
+            action=AuditEvent.Action.VIEW,
+            user=request.user,
+            request=request,
+            kind="privacy_client_search",
+            found=[client.pk for client in found],
+        )
+    stopped = centre_clients.filter(use_stopped_at__isnull=False).order_by("-use_stopped_at")
+    context = {"form": form, "found": found, "stopped": stopped[:FOUND_SHOWN]}
+    return render(request, "privacy/clients.html", context)
+
+
+def _back_to(request, client):
+    """The client's page for an officer who works cases, else the officer's own page."""
+    if request.user.has_perm("consultations.view_client"):
+        return client.get_absolute_url()
+    return reverse("privacy:clients")
 
 
 def get_client_for_officer(request, pk):
@@ -58,7 +98,12 @@ def disclosure(request, pk):
     return render(
         request,
         "privacy/disclosure_form.html",
-        {"client": client, "disclosure": found, "form": form},
+        {
+            "client": client,
+            "disclosure": found,
+            "form": form,
+            "back_url": _back_to(request, client),
+        },
         status=400 if form.is_bound else 200,
     )
 
@@ -82,7 +127,7 @@ def use_stop(request, pk):
     client = get_client_for_officer(request, pk)
     if client.use_is_stopped:
         messages.info(request, _("The use of this client's data is already stopped."))
-        return redirect(client)
+        return redirect(_back_to(request, client))
     form = UseStopForm(request.POST or None)
     if form.is_valid():
         client_use_stop(
@@ -95,8 +140,9 @@ def use_stop(request, pk):
                 "until it is lifted. Answer links already sent no longer work."
             ),
         )
-        return redirect(client)
-    return render(request, "privacy/use_stop_form.html", {"client": client, "form": form})
+        return redirect(_back_to(request, client))
+    context = {"client": client, "form": form, "back_url": _back_to(request, client)}
+    return render(request, "privacy/use_stop_form.html", context)
 
 
 @require_POST
@@ -108,4 +154,4 @@ def use_resume(request, pk):
         messages.error(request, error.messages[0])
     else:
         messages.success(request, _("The client's data may be used again."))
-    return redirect(client)
+    return redirect(_back_to(request, client))
