@@ -38,7 +38,7 @@ from .services import consultation_record
 
 CASES_PER_PAGE = 25
 # The case list counts at most this many cases (see CappedPaginator).
-COUNT_CAP = 10_000
+COUNT_CAP = 1_000
 MATCHES_SHOWN = 8
 FILTER_SESSION_KEY = "consultations:case-filters"
 
