@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Center
+from consultations.forms import render_options_inline
 from network.models import Category
 
 from .periods import Period
@@ -50,6 +51,7 @@ class ReportFilterForm(forms.Form):
         else:
             self.fields["center"].choices = [(str(user.center_id), str(user.center))]
             self.fields["center"].disabled = True
+        render_options_inline(self)
 
     def scope(self):
         """The Scope asked for; the current fiscal year and the default centre where the

@@ -330,6 +330,21 @@ def test_a_viewer_gets_small_counts_hidden_from_figures_a_manager_had_counted(
                     assert cell.value >= 3
 
 
+def test_the_rendered_tables_kept_for_one_user_are_not_shown_to_another(
+    client, manager, viewer, heard
+):
+    """The tables' HTML is cached too: a viewer's hidden counts never reach a manager,
+    nor a manager's exact counts a viewer, whoever comes first."""
+    url = reverse("reports:dashboard")
+    query = {"period": "fiscal_year", "year": 2025}
+    for first, second in ((viewer, manager), (manager, viewer), (viewer, manager)):
+        client.force_login(first)
+        client.get(url, query)
+        client.force_login(second)
+        page = client.get(url, query).content.decode()
+        assert ("3未満" in page) == (second == viewer)
+
+
 # Denials
 
 
