@@ -121,14 +121,14 @@ def test_query_budget_does_not_grow(
         status, day = states[n % 3]
         make(status, coordinator, labour_service, **({"follow_up_on": day} if day else {}))
     client.force_login(counter_staff)
-    # session, user, previous login, failed logins since, user and group permissions
-    # (2), the centre in the menu, the unread notes with their author, my open cases
-    # with their client, assignee and main topic, the referral counts (waiting, due
-    # today, overdue: one aggregate), the user's groups (the roles line), and the
-    # session save behind the idle timeout (savepoint, update, release): 14 with 3
-    # referrals, 3 cases and 2 notes as with 30, 20 and 10.
-    # ...and the second factor's device (django-otp), on every signed-in request.
-    with django_assert_num_queries(15):
+    # session, user with their centre, previous login, failed logins since, the
+    # permissions (one query: accounts.backends), the unread notes with their author, my
+    # open cases with their client, assignee and main topic, the referral counts
+    # (waiting, due today, overdue: one aggregate), the user's groups (the roles line),
+    # the second factor's device (django-otp), and the session save behind the idle
+    # timeout (savepoint, update, release): 13 with 3 referrals, 3 cases and 2 notes as
+    # with 30, 20 and 10.
+    with django_assert_num_queries(13):
         response = client.get(URL)
     assert sum(response.context["referral_counts"].values()) == referrals
     assert len(response.context["my_cases"]) == cases

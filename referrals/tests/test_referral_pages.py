@@ -114,8 +114,9 @@ class TestFindAndRefer:
         for count in (1, 15):
             for _ in range(count):
                 ScheduleFactory(service=ServiceFactory(topics=["W2-01"], areas=["17201"]))
-            # ...and the second factor's device (django-otp), on every signed-in request.
-            with django_assert_num_queries(15):
+            # ...and the second factor's device (django-otp), on every signed-in request;
+            # the user's centre and permissions in two queries (accounts.backends).
+            with django_assert_num_queries(13):
                 assert client.get(url, {"topic": "W2", "area": "17201"}).status_code == 200
 
 
