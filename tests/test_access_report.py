@@ -144,11 +144,11 @@ def test_row_39_managers_see_the_report_of_a_colleague(
     client.force_login(manager)
     url, query = page(counter_staff)
     client.get(url, query)  # the session's once-a-minute refresh and the record types
-    # session, user, permissions (2), the chosen colleague, the events' details, the
-    # refusals' count, the audit event of this report (the chain's head, the insert),
-    # the centre in the menu, the colleagues for the choice
-    # ...and the second factor's device (django-otp), on every signed-in request.
-    with django_assert_max_num_queries(12):
+    # session, user with their centre, permissions (one query: accounts.backends), the
+    # second factor's device (django-otp), the chosen colleague, the events' details,
+    # the refusals' count, the audit event of this report (the chain's head, the
+    # insert), the colleagues for the choice.
+    with django_assert_max_num_queries(10):
         response = client.get(url, query)
     assert response.status_code == 200
     report = response.context["report"]

@@ -162,13 +162,13 @@ def test_query_budget_does_not_grow_with_the_timeline(
 ):
     case = _case_with(center, consultations=consultations, events=events)
     client.force_login(coordinator)
-    # session, user, user and group permissions (2), the case, the audit event's
-    # content type (cached after the first use) and insert, the consultations with who
-    # took them, their topic links with the topics (one prefetch), the events with who
-    # wrote them, the centre in the menu, the case's client, assignee and main topic
-    # (one each, lazily from the template), and the session save behind the idle
-    # timeout (savepoint, update, release): 17 with 10 or 20 consultations.
-    with django_assert_max_num_queries(17):
+    # session, user with their centre, permissions (one query: accounts.backends), the
+    # case, the audit event's content type (cached after the first use) and insert, the
+    # consultations with who took them, their topic links with the topics (one
+    # prefetch), the events with who wrote them, the case's client, assignee and main
+    # topic (one each, lazily from the template), and the session save behind the idle
+    # timeout (savepoint, update, release): 15 with 10 or 20 consultations.
+    with django_assert_max_num_queries(15):
         response = client.get(url(case))
     assert len(response.context["timeline"]) == consultations + events
 

@@ -391,11 +391,12 @@ def test_query_budget_does_not_grow_with_the_cases(
         )
     client.force_login(counter_staff)
     post_filter(client, q="未払い", status="open", topic="W2", channel="phone")
-    # session, user, user and group permissions (2), topic choices, staff choices, the
-    # chosen field's topic ids, count, the centre in the menu, the page of cases with
-    # their client, assignee and main topic (one join), and the session save behind the
-    # idle timeout (savepoint, update, release): 13, however many cases and topics.
-    with django_assert_max_num_queries(13):
+    # session, user with their centre, permissions (one query: accounts.backends), the
+    # second factor's device (django-otp), topic choices, staff choices, the chosen
+    # field's topic ids, count, the page of cases with their client, assignee and main
+    # topic (one join), and the session save behind the idle timeout (savepoint, update,
+    # release): 12, however many cases and topics.
+    with django_assert_max_num_queries(12):
         response = client.get(URL)
     assert len(response.context["page"]) == 25
 

@@ -166,10 +166,10 @@ def test_query_budget_does_not_grow_with_the_notes(
         for reader in staff[: n % 4]:
             note.acknowledge(reader)
     client.force_login(counter_staff)
-    # session, user, user and group permissions (2), count, the page of notes with
-    # their author, who read them (one prefetch), the centre in the menu, and the
-    # session save behind the idle timeout (savepoint, update, release).
-    # ...and the second factor's device (django-otp), on every signed-in request.
-    with django_assert_max_num_queries(12):
+    # session, user with their centre, permissions (one query: accounts.backends), the
+    # second factor's device (django-otp), count, the page of notes with their author,
+    # who read them (one prefetch), and the session save behind the idle timeout
+    # (savepoint, update, release).
+    with django_assert_max_num_queries(10):
         response = client.get(URL)
     assert len(response.context["page"]) == 15

@@ -286,8 +286,9 @@ def test_the_figures_are_kept_and_the_page_says_when_they_were_counted(
     url = reverse("reports:dashboard")
     query = {"period": "fiscal_year", "year": 2025}
     first = client.get(url, query)
-    # Request: session, user, permissions (2), the filter's centres and fields; the
-    # session saved (3 with its savepoint). None of the tables' queries.
+    # Request: session, user with their centre, permissions (one query:
+    # accounts.backends), the second factor's device, the filter's centres and fields;
+    # the session saved when due (3 with its savepoint). None of the tables' queries.
     with django_assert_max_num_queries(9):
         second = client.get(url, query)
     assert second.context["counted_at"] == first.context["counted_at"]
