@@ -13,10 +13,14 @@ from itertools import islice
 from dateutil import rrule
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models
-from django.db.models import Case, Prefetch, Q, Value, When
+from django.db import connections, models
+from django.db.models import Case, F, Func, Prefetch, Q, Value, When
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +33,8 @@ from .calendar_jp import closure_reason
 
 # An entry not re-checked for this long is listed for verification.
 VERIFICATION_INTERVAL = datetime.timedelta(days=365)
+TOPIC_SEARCH_KEYS = "network:topic-search-keys"
+TOPIC_SEARCH_KEYS_SECONDS = 60
 
 
 def web_link(address):
@@ -176,18 +182,36 @@ class Topic(models.Model):
         return f"{self.code} {self.name}"
 
 
+class _EqualsAny(Func):
+    """`value = ANY(array)` as a condition (PostgreSQL): the array is built once, before
+    the rows are read, so the planner may look the values up by index."""
+
+    template = "%(expressions)s)"
+    arg_joiner = " = ANY("
+    output_field = models.BooleanField()
+
+
 class OrganisationQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
 
     def matching_text(self, query):
-        """Every word of `query` in the partner's or one of its services' texts."""
+        """Every word of `query` in the partner's or one of its services' texts.
+
+        Each word's partners are the union of those named by it and those with a service
+        it names. PostgreSQL reads the union first, by the trigram indexes, and looks the
+        partners up by id (`= ANY(ARRAY(…))`): as an OR of a LIKE and a subquery, or as
+        IN (union), it read all 10,000 partners instead, 4–10 ms for the count and as
+        much again for the page."""
         queryset = self
         for term in search_terms(query):
-            services = Service.objects.matching_text(term)
-            queryset = queryset.filter(
-                Q(search_text__contains=term) | Q(pk__in=services.values("organisation"))
-            )
+            named = Organisation.objects.filter(search_text__contains=term).order_by()
+            serving = Service.objects.matching_text(term).order_by()
+            ids = named.values("pk").union(serving.values("organisation"))
+            if connections[self.db].vendor == "postgresql":
+                queryset = queryset.filter(_EqualsAny(F("pk"), ArraySubquery(ids)))
+            else:
+                queryset = queryset.filter(pk__in=ids)
         return queryset
 
     def serving(self, *, topic_code="", area=None):
@@ -211,6 +235,30 @@ class OrganisationQuerySet(models.QuerySet):
 
     def not_verified_since(self, day):
         return self.filter(Q(verified_on__isnull=True) | Q(verified_on__lt=day))
+
+    def for_results(self, services, *, contacts):
+        """The directory search's results (network/_search_results.html), with the given
+        services, their topics' names and their schedules, and the active contacts when
+        `contacts`; of each row only the columns the results show."""
+        services = services.only(
+            "organisation", "name", "fee", "fee_note", "capacity_note"
+        ).prefetch_related(
+            Prefetch("topics", queryset=Topic.objects.only("name"), to_attr="listed_topics"),
+            "schedules",
+        )
+        queryset = (
+            self.select_related("municipality")
+            .only("name", "kind", "tie", "phone", "municipality__name")
+            .prefetch_related(
+                Prefetch("services", queryset=services.order_by("name"), to_attr="listed_services")
+            )
+        )
+        if contacts:
+            listed = Contact.objects.active().only("organisation", "name", "qualification", "phone")
+            queryset = queryset.prefetch_related(
+                Prefetch("contacts", queryset=listed, to_attr="listed_contacts")
+            )
+        return queryset
 
     def with_services(self, services=None):
         """Preload the given services (default: the active ones) with topics and schedules."""
@@ -374,9 +422,25 @@ class ServiceQuerySet(models.QuerySet):
 
     def matching_text(self, term):
         """Services whose texts or topic names contain the search key `term`."""
-        topic_ids = [t.pk for t in Topic.objects.only("name") if term in search_key(t.name)]
+        topic_ids = [pk for pk, key in topic_search_keys() if term in key]
         by_topic = Service.topics.through.objects.filter(topic__in=topic_ids).values("service")
         return self.filter(Q(search_text__contains=term) | Q(pk__in=by_topic))
+
+
+def topic_search_keys():
+    """(pk, search key of the name) of every topic, for the directory's text search;
+    cached like the filters' choices (network/forms.py), as only administrators edit
+    topics."""
+    keys = cache.get(TOPIC_SEARCH_KEYS)
+    if keys is None:
+        keys = [(topic.pk, search_key(topic.name)) for topic in Topic.objects.only("name")]
+        cache.set(TOPIC_SEARCH_KEYS, keys, TOPIC_SEARCH_KEYS_SECONDS)
+    return keys
+
+
+@receiver([post_save, post_delete], sender=Topic)
+def forget_topic_search_keys(**kwargs):
+    cache.delete(TOPIC_SEARCH_KEYS)
 
 
 class Service(models.Model):

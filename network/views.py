@@ -23,11 +23,8 @@ def search(request):
     if form.is_valid():
         organisations, services = form.filter(organisations, services)
         open_on = form.cleaned_data["open_on"]
-    organisations = organisations.with_services(services).strongest_tie_first()
-    if request.user.has_perm("network.view_contact"):
-        organisations = organisations.prefetch_related(
-            Prefetch("contacts", queryset=Contact.objects.active(), to_attr="listed_contacts")
-        )
+    contacts = request.user.has_perm("network.view_contact")
+    organisations = organisations.for_results(services, contacts=contacts).strongest_tie_first()
     page = Paginator(organisations, PAGE_SIZE).get_page(request.GET.get("page"))
     for organisation in page:
         for service in organisation.listed_services:

@@ -268,3 +268,15 @@ def test_days_are_stored_in_one_spelling():
     schedule = Schedule(service=ServiceFactory(), freq="MONTHLY", byday=" 2tu, 4Tu ")
     schedule.full_clean()
     assert schedule.byday == "2TU,4TU"
+
+
+def test_a_renamed_topic_is_searched_by_its_new_name_at_once():
+    # The topics' search keys are cached; saving a topic forgets them.
+    service = ServiceFactory(topics=["W1-15"])
+    search = Organisation.objects.matching_text
+    assert list(search("いじめ")) == [service.organisation]
+    topic = Topic.objects.get(code="W1-15")
+    topic.name = "職場のハラスメント"
+    topic.save()
+    assert list(search("いじめ")) == []
+    assert list(search("ハラスメント")) == [service.organisation]

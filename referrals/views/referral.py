@@ -76,7 +76,7 @@ def referral_create(request, number):
     services = Service.objects.active()
     if finder.is_valid():
         organisations, services = finder.filter(organisations, services)
-    organisations = organisations.with_services(services).strongest_tie_first()
+    organisations = organisations.for_results(services, contacts=False).strongest_tie_first()
     page = Paginator(organisations, PARTNERS_PER_PAGE).get_page(request.GET.get("page"))
     for organisation in page:
         for listed in organisation.listed_services:
