@@ -280,3 +280,10 @@ def test_a_renamed_topic_is_searched_by_its_new_name_at_once():
     topic.save()
     assert list(search("いじめ")) == []
     assert list(search("ハラスメント")) == [service.organisation]
+
+
+def test_choice_labels_read_as_get_display_does():
+    organisation = Organisation(kind="npo", tie="contract")
+    assert organisation.kind_label == organisation.get_kind_display()
+    assert organisation.tie_label == organisation.get_tie_display()
+    assert Organisation(kind="gone").kind_label == "gone"
