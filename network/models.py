@@ -192,12 +192,24 @@ class Topic(models.Model):
 
 
 class _EqualsAny(Func):
-    """`value = ANY(array)` as a condition (PostgreSQL): the array is built once, before
-    the rows are read, so the planner may look the values up by index."""
+    """`value = ANY(array)` as a condition (PostgreSQL)."""
 
     template = "%(expressions)s)"
     arg_joiner = " = ANY("
     output_field = models.BooleanField()
+
+
+def pk_among(ids):
+    """The condition "primary key among those the subquery `ids` selects".
+
+    On PostgreSQL it is `pk = ANY(ARRAY(ids))`: the array is built once, before the rows
+    are read, and the rows are then looked up by primary key. With `pk IN (ids)` the
+    planner may instead read every row that the rest of the query allows and test it
+    against the subquery's result. Elsewhere (SQLite) it is `pk IN (ids)`.
+    """
+    if connections[ids.db].vendor == "postgresql":
+        return Q(_EqualsAny(F("pk"), ArraySubquery(ids)))
+    return Q(pk__in=ids)
 
 
 class OrganisationQuerySet(models.QuerySet):
@@ -209,18 +221,15 @@ class OrganisationQuerySet(models.QuerySet):
 
         Each word's partners are the union of those named by it and those with a service
         it names. PostgreSQL reads the union first, by the trigram indexes, and looks the
-        partners up by id (`= ANY(ARRAY(…))`): as an OR of a LIKE and a subquery, or as
-        IN (union), it read all 10,000 partners instead, 4–10 ms for the count and as
-        much again for the page."""
+        partners up by id (pk_among): as an OR of a LIKE and a subquery, or as IN
+        (union), it read all 10,000 partners instead, 4–10 ms for the count and as much
+        again for the page."""
         queryset = self
         for term in search_terms(query):
             named = Organisation.objects.filter(search_text__contains=term).order_by()
             serving = Service.objects.matching_text(term).order_by()
             ids = named.values("pk").union(serving.values("organisation"))
-            if connections[self.db].vendor == "postgresql":
-                queryset = queryset.filter(_EqualsAny(F("pk"), ArraySubquery(ids)))
-            else:
-                queryset = queryset.filter(pk__in=ids)
+            queryset = queryset.filter(pk_among(ids))
         return queryset
 
     def serving(self, *, topic_code="", area=None):
