@@ -9,6 +9,7 @@ import re
 import uuid
 from dataclasses import dataclass
 from itertools import islice
+from urllib.parse import quote
 
 from dateutil import rrule
 from dateutil.relativedelta import relativedelta
@@ -23,6 +24,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.translation import gettext_lazy as _
 
 from accounts.fields import KanaField, PhoneField, PostcodeField
@@ -41,6 +43,19 @@ def web_link(address):
     """`address` as a link target only when it is a web page: a `javascript:` or `data:`
     address that got past the form's URL check is shown as text, never linked."""
     return address if address.lower().startswith(("https://", "http://")) else ""
+
+
+def url_maker(viewname):
+    """A function giving `reverse(viewname, args=[value])` for any value of the URL's one
+    argument, reversed only once: for lists, where reverse() for each row's links (some
+    25 µs each) was a tenth to a third of the page's rendering. The value is quoted as
+    reverse() quotes it."""
+    before, after = reverse(viewname, args=[_URL_MARK]).split(_URL_MARK)
+    return lambda value: before + quote(str(value), safe=RFC3986_SUBDELIMS + "/~:@") + after
+
+
+# Digits, so that it fits an <int:…> argument too, and never part of a URL's fixed text.
+_URL_MARK = "7318530717958647"
 
 
 def choice_label(choices, value):
@@ -418,6 +433,20 @@ class Organisation(models.Model):
         self.verified_on = timezone.localdate()
         self.verified_by = by
         self.save(update_fields=["verified_on", "verified_by", "updated_at"])
+
+
+def prepare_results(organisations, *, after=None):
+    """Give the partners of a page of directory results (OrganisationQuerySet.for_results)
+    and their listed services what network/_search_results.html shows besides their
+    fields: their links (url_maker), and each service's next specialist day from
+    `after` (default today)."""
+    organisation_url = url_maker("network:organisation-detail")
+    service_url = url_maker("network:service-detail")
+    for organisation in organisations:
+        organisation.detail_url = organisation_url(organisation.pk)
+        for service in organisation.listed_services:
+            service.detail_url = service_url(service.pk)
+            service.next_days = service.upcoming_days(1, after=after)
 
 
 def verification_cutoff():
