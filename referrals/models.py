@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Count, Q
+from django.db.models import Func, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -122,21 +122,21 @@ class ReferralQuerySet(models.QuerySet):
             appointment_with="",
         )
 
-    def in_desk_sections(self, today):
-        """Only the referrals of some desk section: on PostgreSQL one bitmap of the
-        sections' indexes instead of reading every referral of the centre."""
-        return self.filter(
-            functools.reduce(operator.or_, (c for c, _ in desk_sections(today).values()))
-        )
-
     def desk_counts(self, today):
         """How many referrals each section of the desk holds (see desk_sections), in
-        one query over the sections' rows only (0.1 s at 33,000 referrals a centre when
-        it counted over all of them, 2 ms so)."""
-        sections = desk_sections(today)
-        return self.in_desk_sections(today).aggregate(
-            **{name: Count("pk", filter=condition) for name, (condition, _) in sections.items()}
-        )
+        one query of six counts, each a subquery of its own that PostgreSQL answers from
+        the section's index alone. One aggregate over the sections' rows read them from
+        the table (1,300 rows in the largest centre: 2.2 ms, 0.4 ms so), and counting
+        over all the centre's referrals took 0.1 s."""
+        counts = {
+            name: Subquery(
+                self.filter(condition).order_by().annotate(n=_COUNT_ALL).values("n")
+            )
+            for name, (condition, _order) in desk_sections(today).items()
+        }  # fmt: skip
+        # Any one row carries the six counts; none at all when there are no referrals.
+        row = Referral.objects.order_by().annotate(**counts).values(*counts)[:1]
+        return next(iter(row), dict.fromkeys(counts, 0))
 
     def desk_rows(self, today, rows):
         """The first `rows` referrals of each desk section in its order, by section
@@ -174,6 +174,11 @@ class ReferralQuerySet(models.QuerySet):
                     reverse=field.startswith("-"),
                 )
         return by_section
+
+
+# COUNT(*) without grouping (Count is an aggregate: in annotate() it groups by the row);
+# counting no column lets PostgreSQL count from an index alone.
+_COUNT_ALL = Func(template="COUNT(*)", output_field=models.IntegerField())
 
 
 def upcoming_until(today):

@@ -171,6 +171,8 @@ def test_an_unknown_section_shows_the_whole_desk(client, coordinator):
     assert response.status_code == 200
     assert response.context["only"] is None
     assert all(section in response.context for section in desk_sections())
+    # No referral at all: every count is 0.
+    assert all(response.context[section]["total"] == 0 for section in desk_sections())
 
 
 def test_counter_staff_may_see_the_desk_but_not_restricted_cases_referrals(
