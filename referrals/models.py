@@ -31,7 +31,7 @@ from accounts.scoping import scoped_to_center
 from accounts.search import search_key
 from consultations.models import VIEW_RESTRICTED, Case, CaseEvent, Client, Consent
 from network.calendar_jp import add_business_days
-from network.models import Contact, Organisation, Service, pk_among
+from network.models import Contact, Organisation, Service, choice_label, pk_among
 
 # Business days from 紹介済 to the first follow-up, unless the service says otherwise.
 FOLLOW_UP_BUSINESS_DAYS = 5
@@ -380,6 +380,14 @@ class Referral(models.Model):
 
     def get_absolute_url(self):
         return reverse("referrals:referral-detail", args=[self.pk])
+
+    @property
+    def outcome_label(self):
+        return choice_label(self.Outcome, self.outcome)
+
+    @property
+    def decline_reason_label(self):
+        return choice_label(self.DeclineReason, self.decline_reason)
 
     def audit_subjects(self):
         """The case's: a referral shows and shares the client's details."""
