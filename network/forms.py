@@ -1,7 +1,32 @@
 from django import forms
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .models import Municipality, Organisation, Topic
+from .models import Category, Municipality, Organisation, Prefecture, Topic
+
+# The topics and areas offered as filters change only when an administrator edits them:
+# the cache (shared by the workers) keeps them for a minute and forgets them as soon as
+# one is saved, as consultations/forms.py does for the intake page's choices.
+FILTER_CHOICES_SECONDS = 60
+TOPIC_FILTER_CHOICES = "network:topic-filter-choices"
+SERVED_MUNICIPALITIES = "network:served-municipalities"
+
+
+@receiver([post_save, post_delete], sender=Category)
+@receiver([post_save, post_delete], sender=Topic)
+@receiver([post_save, post_delete], sender=Prefecture)
+@receiver([post_save, post_delete], sender=Municipality)
+def forget_filter_choices(**kwargs):
+    cache.delete_many(
+        [
+            SERVED_MUNICIPALITIES,
+            *(f"{TOPIC_FILTER_CHOICES}:{code}" for code, _name in settings.LANGUAGES),
+        ]
+    )
 
 
 class DirectorySearchForm(forms.Form):
@@ -33,8 +58,12 @@ class DirectorySearchForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["topic"].choices = [("", _("All topics")), *topic_filter_choices()]
-        self.municipalities = {m.code: m for m in Municipality.objects.served()}
+        self.municipalities = {m.code: m for m in served_municipalities()}
         self.fields["area"].choices = [("", _("All areas")), *_area_choices(self.municipalities)]
+        # Some 130 options: written by one filter rather than a template include each,
+        # the same markup (see consultations.forms.render_options_inline).
+        for name in ("topic", "area", "kind", "tie"):
+            self.fields[name].widget.template_name = "consultations/widgets/select.html"
 
     def clean_area(self):
         return self.municipalities.get(self.cleaned_data["area"])
@@ -57,13 +86,30 @@ class DirectorySearchForm(forms.Form):
 
 
 def topic_filter_choices():
-    groups = {}
-    for topic in Topic.objects.active().select_related("category"):
-        category = topic.category
-        if category not in groups:
-            groups[category] = [(category.code, _("%(field)s: all topics") % {"field": category})]
-        groups[category].append((topic.code, str(topic)))
-    return [(str(category), choices) for category, choices in groups.items()]
+    """Active topics grouped by field, each field first as "W1 …: all topics"; cached
+    per language, as the fields' entries are translated."""
+    key = f"{TOPIC_FILTER_CHOICES}:{get_language()}"
+    choices = cache.get(key)
+    if choices is None:
+        groups = {}
+        for topic in Topic.objects.active().select_related("category"):
+            category = topic.category
+            if category not in groups:
+                label = _("%(field)s: all topics") % {"field": category}
+                groups[category] = [(category.code, label)]
+            groups[category].append((topic.code, str(topic)))
+        choices = [(str(category), choices) for category, choices in groups.items()]
+        cache.set(key, choices, FILTER_CHOICES_SECONDS)
+    return choices
+
+
+def served_municipalities():
+    """The municipalities of the region served, with their prefecture; cached."""
+    municipalities = cache.get(SERVED_MUNICIPALITIES)
+    if municipalities is None:
+        municipalities = list(Municipality.objects.served())
+        cache.set(SERVED_MUNICIPALITIES, municipalities, FILTER_CHOICES_SECONDS)
+    return municipalities
 
 
 def _area_choices(municipalities):

@@ -10,7 +10,7 @@ from accounts.audit import log_action
 from accounts.models import AuditEvent
 
 from .forms import DirectorySearchForm
-from .models import Contact, Organisation, Service, verification_cutoff
+from .models import Contact, Organisation, Service, prepare_results, verification_cutoff
 
 PAGE_SIZE = 20
 
@@ -23,15 +23,10 @@ def search(request):
     if form.is_valid():
         organisations, services = form.filter(organisations, services)
         open_on = form.cleaned_data["open_on"]
-    organisations = organisations.with_services(services).strongest_tie_first()
-    if request.user.has_perm("network.view_contact"):
-        organisations = organisations.prefetch_related(
-            Prefetch("contacts", queryset=Contact.objects.active(), to_attr="listed_contacts")
-        )
+    contacts = request.user.has_perm("network.view_contact")
+    organisations = organisations.for_results(services, contacts=contacts).strongest_tie_first()
     page = Paginator(organisations, PAGE_SIZE).get_page(request.GET.get("page"))
-    for organisation in page:
-        for service in organisation.listed_services:
-            service.next_days = service.upcoming_days(1, after=open_on)
+    prepare_results(page, after=open_on)
     return render(request, "network/search.html", {"form": form, "page": page})
 
 

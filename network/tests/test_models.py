@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import translation
 
 from accounts.search import search_key, search_terms
@@ -14,6 +15,7 @@ from network.models import (
     Schedule,
     Service,
     Topic,
+    url_maker,
 )
 from network.tests.factories import (
     OrganisationFactory,
@@ -268,3 +270,34 @@ def test_days_are_stored_in_one_spelling():
     schedule = Schedule(service=ServiceFactory(), freq="MONTHLY", byday=" 2tu, 4Tu ")
     schedule.full_clean()
     assert schedule.byday == "2TU,4TU"
+
+
+def test_a_renamed_topic_is_searched_by_its_new_name_at_once():
+    # The topics' search keys are cached; saving a topic forgets them.
+    service = ServiceFactory(topics=["W1-15"])
+    search = Organisation.objects.matching_text
+    assert list(search("いじめ")) == [service.organisation]
+    topic = Topic.objects.get(code="W1-15")
+    topic.name = "職場のハラスメント"
+    topic.save()
+    assert list(search("いじめ")) == []
+    assert list(search("ハラスメント")) == [service.organisation]
+
+
+def test_choice_labels_read_as_get_display_does():
+    organisation = Organisation(kind="npo", tie="contract")
+    assert organisation.kind_label == organisation.get_kind_display()
+    assert organisation.tie_label == organisation.get_tie_display()
+    assert Organisation(kind="gone").kind_label == "gone"
+
+
+@pytest.mark.parametrize(
+    ("viewname", "values"),
+    [
+        ("network:organisation-detail", [1, 42, 1234567]),
+        ("consultations:case-detail", ["2026-000123", "K 12", "相談", "a?b#c%d"]),
+    ],
+)
+def test_url_maker_gives_what_reverse_gives(viewname, values):
+    url = url_maker(viewname)
+    assert [url(value) for value in values] == [reverse(viewname, args=[v]) for v in values]

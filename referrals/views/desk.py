@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.scoping import scoped_to_center
 from accounts.views import home_context
 from consultations.models import Case, HandoverNote
-from network.models import Organisation
+from network.models import Organisation, url_maker
 from referrals.models import Referral, desk_sections, upcoming_until
 
 # Rows shown per desk section; the heading says how many there are in all, and a link
@@ -43,6 +43,12 @@ def desk(request):
         rows = referrals.desk_rows(today, SECTION_ROWS)
         sections = {name: {"rows": rows[name], "total": totals[name]} for name in rows}
         context["shown"] = SECTION_ROWS
+    referral_url = url_maker("referrals:referral-detail")
+    case_url = url_maker("consultations:case-detail")
+    for section in sections.values():
+        for referral in section["rows"]:
+            referral.detail_url = referral_url(referral.pk)
+            referral.case_url = case_url(referral.case.number)
     for referral in sections.get("waiting", {}).get("rows", []):
         referral.days_waiting = (today - timezone.localdate(referral.asked_at)).days
     for referral in sections.get("overdue", {}).get("rows", []):

@@ -17,7 +17,7 @@ from accounts.models import AuditEvent
 from consultations.models import USE_STOPPED_MESSAGE, Consent
 from consultations.views import get_case_or_404, get_client_or_404
 from network.forms import DirectorySearchForm
-from network.models import Organisation, Service
+from network.models import Organisation, Service, prepare_results
 
 from ..forms import (
     AnswerForm,
@@ -76,11 +76,9 @@ def referral_create(request, number):
     services = Service.objects.active()
     if finder.is_valid():
         organisations, services = finder.filter(organisations, services)
-    organisations = organisations.with_services(services).strongest_tie_first()
+    organisations = organisations.for_results(services, contacts=False).strongest_tie_first()
     page = Paginator(organisations, PARTNERS_PER_PAGE).get_page(request.GET.get("page"))
-    for organisation in page:
-        for listed in organisation.listed_services:
-            listed.next_days = listed.upcoming_days(1)
+    prepare_results(page)
 
     chosen = ChosenServiceForm(request.POST or request.GET)
     service = chosen.cleaned_data["service"] if chosen.is_valid() else None
