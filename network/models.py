@@ -9,26 +9,24 @@ import re
 import uuid
 from dataclasses import dataclass
 from itertools import islice
-from urllib.parse import quote
 
 from dateutil import rrule
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.contrib.postgres.expressions import ArraySubquery
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import connections, models
-from django.db.models import Case, F, Func, Prefetch, Q, Value, When
+from django.db import models
+from django.db.models import Case, Prefetch, Q, Value, When
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.translation import gettext_lazy as _
 
 from accounts.fields import KanaField, PhoneField, PostcodeField
 from accounts.japanese import postal_place
+from accounts.lists import choice_label, pk_among, url_maker
 from accounts.search import search_key, search_terms
 
 from .calendar_jp import closure_reason
@@ -43,28 +41,6 @@ def web_link(address):
     """`address` as a link target only when it is a web page: a `javascript:` or `data:`
     address that got past the form's URL check is shown as text, never linked."""
     return address if address.lower().startswith(("https://", "http://")) else ""
-
-
-def url_maker(viewname):
-    """A function giving `reverse(viewname, args=[value])` for any value of the URL's one
-    argument, reversed only once: for lists, where reverse() for each row's links (some
-    25 µs each) was a tenth to a third of the page's rendering. The value is quoted as
-    reverse() quotes it."""
-    before, after = reverse(viewname, args=[_URL_MARK]).split(_URL_MARK)
-    return lambda value: before + quote(str(value), safe=RFC3986_SUBDELIMS + "/~:@") + after
-
-
-# Digits, so that it fits an <int:…> argument too, and never part of a URL's fixed text.
-_URL_MARK = "7318530717958647"
-
-
-def choice_label(choices, value):
-    """`value`'s label, as get_FOO_display() gives it, for lists: that method builds a
-    dict of every choice at each call (and hashes their lazy labels), 10–40 µs a row."""
-    try:
-        return choices(value).label
-    except ValueError:
-        return value
 
 
 class Prefecture(models.Model):
@@ -204,27 +180,6 @@ class Topic(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.name}"
-
-
-class _EqualsAny(Func):
-    """`value = ANY(array)` as a condition (PostgreSQL)."""
-
-    template = "%(expressions)s)"
-    arg_joiner = " = ANY("
-    output_field = models.BooleanField()
-
-
-def pk_among(ids):
-    """The condition "primary key among those the subquery `ids` selects".
-
-    On PostgreSQL it is `pk = ANY(ARRAY(ids))`: the array is built once, before the rows
-    are read, and the rows are then looked up by primary key. With `pk IN (ids)` the
-    planner may instead read every row that the rest of the query allows and test it
-    against the subquery's result. Elsewhere (SQLite) it is `pk IN (ids)`.
-    """
-    if connections[ids.db].vendor == "postgresql":
-        return Q(_EqualsAny(F("pk"), ArraySubquery(ids)))
-    return Q(pk__in=ids)
 
 
 class OrganisationQuerySet(models.QuerySet):

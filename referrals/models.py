@@ -27,11 +27,12 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.lists import choice_label, pk_among
 from accounts.scoping import scoped_to_center
 from accounts.search import search_key
 from consultations.models import VIEW_RESTRICTED, Case, CaseEvent, Client, Consent
 from network.calendar_jp import add_business_days
-from network.models import Contact, Organisation, Service, choice_label, pk_among
+from network.models import Contact, Organisation, Service
 
 # Business days from 紹介済 to the first follow-up, unless the service says otherwise.
 FOLLOW_UP_BUSINESS_DAYS = 5

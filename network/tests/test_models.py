@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
+from accounts.lists import url_maker
 from accounts.search import search_key, search_terms
 from network.calendar_jp import closure_reason
 from network.models import (
@@ -15,7 +16,6 @@ from network.models import (
     Schedule,
     Service,
     Topic,
-    url_maker,
 )
 from network.tests.factories import (
     OrganisationFactory,

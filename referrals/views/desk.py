@@ -6,10 +6,11 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from accounts.lists import url_maker
 from accounts.scoping import scoped_to_center
 from accounts.views import home_context
 from consultations.models import Case, HandoverNote
-from network.models import Organisation, url_maker
+from network.models import Organisation
 from referrals.models import Referral, desk_sections, upcoming_until
 
 # Rows shown per desk section; the heading says how many there are in all, and a link
