@@ -95,12 +95,12 @@ def test_home_query_budget_does_not_grow_with_the_staff(
     for _ in range(12):
         log_action(action=AuditEvent.Action.LOGIN_FAILED, username="x", center_id=manager.center_id)
     client.force_login(manager)
-    # session, user, user's centre (menu), previous login, failed logins since,
-    # user + group permissions (2), user's groups (roles), staff with their centre,
-    # their groups (one prefetch), recent failed logins; then the session is saved
-    # for the idle timeout (savepoint, update, release).
-    # ...and the second factor's device (django-otp), on every signed-in request.
-    with django_assert_max_num_queries(15):
+    # session, user with their centre, previous login, failed logins since, permissions
+    # (one query: accounts.backends), user's groups (roles), staff with their centre, their
+    # groups (one prefetch), recent failed logins; then the session is saved for the idle
+    # timeout (savepoint, update, release). ...and the second factor's device (django-otp),
+    # on every signed-in request.
+    with django_assert_max_num_queries(13):
         response = client.get(reverse("home"))
     assert len(response.context["colleagues"]) == 13
 

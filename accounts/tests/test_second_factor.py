@@ -193,8 +193,8 @@ def test_setting_up_the_app(client, coordinator, django_assert_max_num_queries):
     client.force_login(coordinator, verified=False)
     url = reverse("two-factor-setup")
     client.get(url)  # makes the (unconfirmed) device; saves the session for the idle timeout
-    # session, user, confirmed app (exists), the unconfirmed device, the menu's centre
-    with django_assert_max_num_queries(5):
+    # session, user with their centre, confirmed app (exists), the unconfirmed device
+    with django_assert_max_num_queries(4):
         page = client.get(url, {"next": "/members/"})
     device = TOTPDevice.objects.get(user=coordinator)
     assert not device.confirmed
@@ -253,9 +253,9 @@ def test_staff_make_new_backup_codes(client, coordinator, django_assert_max_num_
     client.force_login(coordinator)
     url = reverse("backup-codes")
     client.get(url)  # the first visit saves the session for the idle timeout
-    # session, user, the verified device, the count of unused codes, the menu's user and
-    # group permissions (2), the menu's centre
-    with django_assert_max_num_queries(7):
+    # session, user with their centre, the verified device, the count of unused codes, the
+    # menu's permissions (one query: accounts.backends)
+    with django_assert_max_num_queries(5):
         page = client.get(url)
     assert page.context["remaining"] == 10
 

@@ -71,9 +71,9 @@ def test_query_budget(client, counter_staff, organisation, django_assert_max_num
         ScheduleFactory(service=ServiceFactory(organisation=organisation, topics=["W1-02"]))
         ContactFactory(organisation=organisation)
     client.force_login(counter_staff)
-    # session, user, permissions (2), the partner with municipality and verifier, its
-    # services, their areas, topics and schedules, its contacts with their services, the
-    # centre in the menu, the session save (3).
-    # ...and the second factor's device (django-otp), on every signed-in request.
-    with django_assert_max_num_queries(15):
+    # session, user with their centre, permissions (one query: accounts.backends), the
+    # partner with municipality and verifier, its services, their areas, topics and
+    # schedules, its contacts with their services, the session save (3). ...and the second
+    # factor's device (django-otp), on every signed-in request.
+    with django_assert_max_num_queries(13):
         client.get(url(organisation))

@@ -140,11 +140,11 @@ def test_query_budget_does_not_grow_with_the_results(
     client.force_login(coordinator)
     search = {"topic": "W1", "area": "17210", "q": "相談窓口"}
     client.get(URL, search)  # fills the cache and refreshes the session
-    # session, user, the second factor's device (django-otp), user and group permissions
-    # (2), count, page of partners with their municipality, their services, the
-    # services' topics, their schedules, their contacts, the centre in the menu. The
-    # topic and area choices and the topics' search keys come from the cache.
-    with django_assert_max_num_queries(12):
+    # session, user with their centre, the second factor's device (django-otp), permissions
+    # (one query: accounts.backends), count, page of partners with their municipality, their
+    # services, the services' topics, their schedules, their contacts. The topic and area
+    # choices and the topics' search keys come from the cache.
+    with django_assert_max_num_queries(10):
         response = client.get(URL, search)
     assert len(response.context["page"]) == 20
 

@@ -54,8 +54,9 @@ def test_query_budget(client, coordinator, service, django_assert_max_num_querie
         ScheduleFactory(service=service)
         ContactFactory(organisation=service.organisation, service=service)
     client.force_login(coordinator)
-    # session, user, permissions (2), the service with its partner, topics, their fields,
-    # areas, schedules, contacts, the centre in the menu, the session save (3).
-    # ...and the second factor's device (django-otp), on every signed-in request.
-    with django_assert_max_num_queries(15):
+    # session, user with their centre, permissions (one query: accounts.backends), the
+    # service with its partner, topics, their fields, areas, schedules, contacts, the
+    # session save (3). ...and the second factor's device (django-otp), on every signed-in
+    # request.
+    with django_assert_max_num_queries(13):
         client.get(url(service))

@@ -36,10 +36,10 @@ def test_lists_entries_not_verified_for_12_months_oldest_first(client, coordinat
 def test_query_budget(client, coordinator, django_assert_max_num_queries):
     OrganisationFactory.create_batch(25, verified_on=None)
     client.force_login(coordinator)
-    # session, user, permissions (2), count, page with municipality and verifier, the
-    # centre in the menu, the session save (3).
-    # ...and the second factor's device (django-otp), on every signed-in request.
-    with django_assert_max_num_queries(11):
+    # session, user with their centre, permissions (one query: accounts.backends), count,
+    # page with municipality and verifier, the session save (3). ...and the second factor's
+    # device (django-otp), on every signed-in request.
+    with django_assert_max_num_queries(9):
         response = client.get(URL)
     assert len(response.context["page"]) == 20
 

@@ -97,9 +97,9 @@ def test_the_page_query_budget(client, officer, center, django_assert_max_num_qu
         ClientFactory(center=center, family_name_kana="ヤマダ").stop_use(by=officer, reason="申出")
     client.force_login(officer)
     client.get(URL)  # the session's once-a-minute refresh
-    # session, user, the second factor's device, permissions (2), the matches, the audit
-    # event (its content type, the chain's head, the insert), the stopped clients, the
-    # menu's centre
-    with django_assert_max_num_queries(11):
+    # session, user with their centre, the second factor's device, permissions (one query:
+    # accounts.backends), the matches, the audit event (its content type, the chain's head,
+    # the insert), the stopped clients
+    with django_assert_max_num_queries(9):
         response = find(client, reading="ヤマダ")
     assert len(response.context["found"]) == 5

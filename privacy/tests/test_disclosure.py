@@ -190,12 +190,12 @@ def test_the_preview_shows_the_passages_to_withhold(
 ):
     note = case.events.get(kind="note")
     client.force_login(officer)
-    # session, user, user's own and groups' permissions (2), client (joined), cases,
-    # referrals, consultations, their topics, events, consents, steps, follow-ups,
-    # sheets, links, records of provision (12 in all), the audit row and its content
-    # type (2), the menu's centre, the session refresh in a savepoint (3), the second
-    # factor's device (django-otp) and the audit trail's chain head
-    with django_assert_max_num_queries(23):
+    # session, user with their centre, permissions (one query: accounts.backends), client
+    # (joined), cases, referrals, consultations, their topics, events, consents, steps,
+    # follow-ups, sheets, links, records of provision (12 in all), the audit row and its
+    # content type (2), the session refresh in a savepoint (3), the second factor's device
+    # (django-otp) and the audit trail's chain head
+    with django_assert_max_num_queries(21):
         response = client.get(url(client_record))
     assert response.status_code == 200
     assert f'value="case_event:{note.pk}:text"' in response.content.decode()

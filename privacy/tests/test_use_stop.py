@@ -221,8 +221,8 @@ def test_the_stop_page_query_budget(client, officer, client_record, django_asser
     client.force_login(officer)
     url = reverse("privacy:use-stop", args=[client_record.pk])
     client.get(url)  # the session's once-a-minute refresh, not counted below
-    # session, user, user's own and groups' permissions (2), the client (joined), the
-    # menu's centre
-    # ...and the second factor's device (django-otp), on every signed-in request.
-    with django_assert_max_num_queries(7):
+    # session, user with their centre, permissions (one query: accounts.backends), the
+    # client (joined) ...and the second factor's device (django-otp), on every signed-in
+    # request.
+    with django_assert_max_num_queries(5):
         assert client.get(url).status_code == 200

@@ -242,11 +242,11 @@ def test_query_budget_does_not_grow_with_referrals(
     # One section alone: its page of rows and their count, instead of the totals.
     with django_assert_max_num_queries(11):
         client.get(URL, {"section": "overdue"})
-    # session, user, user and group permissions (2), the six sections' totals (one
-    # aggregate), the six sections' first rows (one query: their ids as subqueries, and
-    # case, client, service, partner and coordinator joined), the centre in the menu,
-    # and the session save behind the idle timeout (savepoint, update, release): 10
-    # with 3 referrals as with 40.
-    with django_assert_max_num_queries(10):
+    # session, user with their centre, permissions (one query: accounts.backends), the six
+    # sections' totals (one aggregate), the six sections' first rows (one query: their ids
+    # as subqueries, and case, client, service, partner and coordinator joined), and the
+    # session save behind the idle timeout (savepoint, update, release): 8 with 3 referrals
+    # as with 40.
+    with django_assert_max_num_queries(8):
         response = client.get(URL)
     assert sum(response.context[section]["total"] for section in desk_sections()) == count

@@ -144,11 +144,11 @@ def test_query_budget_does_not_grow_with_referrals(
     for n in range(count):
         make([S.ASKED, S.ACCEPTED][n % 2], coordinator, labour_service)
     client.force_login(coordinator)
-    # session, user, user and group permissions (2), the organisation, the one
-    # aggregate of counts, and the session save behind the idle timeout (savepoint,
-    # update, release): 9 with 2 referrals as with 20.
-    # ...and the second factor's device (django-otp), on every signed-in request.
-    with django_assert_max_num_queries(10):
+    # session, user, permissions (one query: accounts.backends), the organisation, the one
+    # aggregate of counts, and the session save behind the idle timeout (savepoint, update,
+    # release): 8 with 2 referrals as with 20. ...and the second factor's device
+    # (django-otp), on every signed-in request.
+    with django_assert_max_num_queries(9):
         response = client.get(url(labour_office), headers={"HX-Request": "true"})
     assert f'id="record-asked">{count}<' in response.text
 

@@ -237,8 +237,8 @@ def test_anonymous_users_are_sent_to_the_login(client, approved):
 
 def test_the_page_query_budget(client, coordinator, approved, django_assert_max_num_queries):
     client.force_login(coordinator)
-    # session, user, user and group permissions, the referral joined to its sheet, partner
-    # and consent, the user's centre for the menu, the session saved (in a savepoint)
-    # ...and the second factor's device (django-otp), on every signed-in request.
-    with django_assert_max_num_queries(10):
+    # session, user with their centre, permissions (one query: accounts.backends), the
+    # referral joined to its sheet, partner and consent, the session saved (in a
+    # savepoint) ...and the second factor's device (django-otp), on every signed-in request.
+    with django_assert_max_num_queries(8):
         assert client.get(url(approved)).status_code == 200
