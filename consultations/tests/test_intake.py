@@ -8,7 +8,7 @@ from accounts.idempotency import FIELD
 from accounts.models import AuditEvent
 from consultations.models import Case, Client, Consultation
 from consultations.tests.factories import CaseFactory, ClientFactory, ConsultationFactory
-from network.models import Category, Topic
+from network.models import Category, Municipality, Topic
 
 pytestmark = pytest.mark.django_db
 
@@ -276,6 +276,27 @@ def test_intake_page_query_budget(client, counter_staff, django_assert_max_num_q
     with django_assert_max_num_queries(8):
         response = client.get(URL)
     assert response.status_code == 200
+
+
+def test_look_up_query_budget(client, counter_staff, center, django_assert_max_num_queries):
+    hakusan = Municipality.objects.get(code="17210")
+    for given in ["ハナコ", "タロウ", "ジロウ", "サブロウ", "シロウ"]:
+        ClientFactory(
+            center=center,
+            created_by=counter_staff,
+            family_name_kana="ヤマダ",
+            given_name_kana=given,
+            municipality=hakusan,
+        )
+    client.force_login(counter_staff)
+    typed = {"lookup": "1", "client-family_name_kana": "やまだ"}
+    client.post(URL, typed, headers={"HX-Request": "true"})
+    # Session, user, permissions (2), the matches' ids, the matches with their
+    # municipality, membership and open cases, the members not yet clients; the session's
+    # new expiry (3 with its transaction). Not one query per match.
+    with django_assert_max_num_queries(10):
+        response = client.post(URL, typed, headers={"HX-Request": "true"})
+    assert response.content.decode().count(hakusan.name) == 5
 
 
 def test_a_topic_added_or_retired_shows_on_the_intake_page_at_once(client, counter_staff):
