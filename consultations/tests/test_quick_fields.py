@@ -3,9 +3,15 @@ import re
 import pytest
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 
-from consultations.forms import CaseFilterForm, ClientForm, ClientIntakeForm, IntakeForm
-from consultations.templatetags.quick_fields import _widget, as_field
-from consultations.tests.factories import ClientFactory
+from consultations.forms import (
+    CaseFilterForm,
+    ClientForm,
+    ClientIntakeForm,
+    ConsentForm,
+    IntakeForm,
+)
+from consultations.templatetags.quick_fields import _widget, as_field, as_tag
+from consultations.tests.factories import CaseFactory, ClientFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -94,3 +100,19 @@ def test_widgets_are_written_as_djangos_templates_render_them(counter_staff, dat
         form = make()
         for name in form.fields:
             assert _widget(make()[name]) == str(make()[name]), name
+
+
+@pytest.mark.parametrize("data", [None, {"channel": "visit", "outcome": "x", "method": "oral"}])
+def test_toggle_buttons_are_written_as_djangos_templates_render_them(counter_staff, data):
+    client = ClientFactory(center=counter_staff.center, created_by=counter_staff)
+    CaseFactory(center=counter_staff.center, client=client)
+    forms = [
+        (IntakeForm(data, user=counter_staff, client=client), ["channel", "outcome", "case"]),
+        (ConsentForm(data), ["method"]),
+    ]
+    for form, names in forms:
+        for name in names:
+            radios = list(form[name])
+            assert radios, name
+            for radio in radios:
+                assert as_tag(radio) == radio.tag(), name
