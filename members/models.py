@@ -6,10 +6,13 @@ are shared by every centre of the deployment, like the partner directory.
 """
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Case, Exists, F, OuterRef, Q, Sum, Value, When
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -624,3 +627,35 @@ class Benefit(models.Model):
     def clean(self):
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
             raise ValidationError({"valid_until": _("The end date is before the start date.")})
+
+
+# What the member list keeps between requests (the cache is shared by the workers): a
+# centre's number of members and the unions they name, a few ms of PostgreSQL at 30,000
+# members, and the membership types for its filter. Forgotten as soon as one is saved or
+# deleted (member_import, which creates them in bulk, says so itself), kept a minute
+# at most.
+LIST_CACHE_SECONDS = 60
+MEMBERSHIP_TYPE_CHOICES = "members:membership-type-choices"
+
+
+def list_cache_keys(center_id):
+    return {"count": f"members:count:{center_id}", "unions": f"members:unions:{center_id}"}
+
+
+def forget_list_cache(center_id):
+    keys = list(list_cache_keys(center_id).values())
+    cache.delete_many(keys)
+    # Again once the change is committed: a list shown meanwhile may have kept the
+    # figures from before it.
+    transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+@receiver([post_save, post_delete], sender=Member)
+def forget_member_list_figures(instance, **kwargs):
+    forget_list_cache(instance.center_id)
+
+
+@receiver([post_save, post_delete], sender=MembershipType)
+def forget_membership_type_choices(**kwargs):
+    cache.delete(MEMBERSHIP_TYPE_CHOICES)
+    transaction.on_commit(lambda: cache.delete(MEMBERSHIP_TYPE_CHOICES))
