@@ -396,6 +396,11 @@ class IntakeForm(forms.ModelForm):
                 self.fields[name].initial = value
         render_options_inline(self)
 
+    def _get_validation_exclusions(self):
+        # The model's check that the taker exists would read them again: their field has
+        # just found them among the centre's active staff.
+        return {*super()._get_validation_exclusions(), "taken_by"}
+
     def clean(self):
         data = super().clean()
         if data.get("anonymous") and data.get("client"):
