@@ -383,8 +383,12 @@ class IntakeForm(forms.ModelForm):
         ]:
             self.fields[name].choices = choices
             self.fields[name].widget.attrs["class"] = "btn-check"
-        self.fields["client"].queryset = Client.objects.visible_to(user)
-        self.fields["case"].queryset = Case.objects.visible_to(user).open()
+        if self.is_bound or client is not None:
+            # What is posted is checked against these. An empty form for no one in
+            # particular uses neither (the client is a hidden value, the cases show for a
+            # chosen client), and building them was a third of its set-up.
+            self.fields["client"].queryset = Client.objects.visible_to(user)
+            self.fields["case"].queryset = Case.objects.visible_to(user).open()
         self.fields["municipality"].queryset = Municipality.objects.served()
         set_served_municipality_choices(self.fields["municipality"])
         self.fields["case"].label_from_instance = _case_choice_label
