@@ -150,6 +150,35 @@ def test_current_members_are_new_active_or_in_grace(db, general):
     assert {lapsed, left}.isdisjoint(Member.objects.current(today))
 
 
+@pytest.mark.parametrize("today", [D(2026, 4, 1), D(2026, 6, 15), D(2026, 8, 1), D(2027, 3, 31)])
+def test_current_is_the_union_of_new_active_and_grace(db, general, lifetime, today):
+    """Member.objects.current() is written as one condition: it finds exactly the members
+    whose status is one of Member.CURRENT, whatever the dates, type and fee."""
+    no_grace = MembershipTypeFactory(grace_months=0)
+    for kind in [general, lifetime, no_grace]:
+        for joined in [D(2020, 5, 1), D(2026, 4, 1), D(2026, 7, 1)]:
+            for left in [None, D(2026, 5, 1), D(2030, 1, 1)]:
+                for fee in [None, "unpaid", "paid", "waived"]:
+                    if left and left <= joined:
+                        continue
+                    member = MemberFactory(
+                        membership_type=kind,
+                        joined_on=joined,
+                        left_on=left,
+                        leave_reason="moved" if left else "",
+                    )
+                    if fee:
+                        FeeFactory(
+                            member=member,
+                            fiscal_year=fiscal_year_of(today),
+                            paid=member.membership_type.annual_fee if fee == "paid" else 0,
+                            waived=fee == "waived",
+                        )
+    by_status = Member.objects.with_status_in(Member.CURRENT, today)
+    assert set(Member.objects.current(today)) == set(by_status)
+    assert 0 < by_status.count() < Member.objects.count()
+
+
 def test_is_current_asks_the_database_once_when_not_annotated(member, django_assert_num_queries):
     member = Member.objects.get(pk=member.pk)
     with django_assert_num_queries(1):
