@@ -154,13 +154,26 @@ class MemberQuerySet(models.QuerySet):
         return self.select_related("membership_type")
 
     def with_status(self, today=None):
-        """Annotate `status` (a Member.Status value) by the rules in `status_conditions`."""
+        """Annotate `status` (a Member.Status value) by the rules in `status_conditions`,
+        written as one CASE whose branches are tried in order, so that each needs only
+        what the ones before it did not rule out: the fee subquery once instead of three
+        times (a test compares the two)."""
+        today = today or timezone.localdate()
+        year = fiscal_year_of(today)
+        settled = Exists(Fee.objects.settled().filter(member=OuterRef("pk"), fiscal_year=year))
         return self.annotate(
             status=Case(
-                *[
-                    When(condition, then=Value(status))
-                    for status, condition in status_conditions(today)
-                ],
+                When(left_on__lte=today, then=Value(Member.Status.LEFT)),
+                When(joined_on__gte=fiscal_year_start(year), then=Value(Member.Status.NEW)),
+                When(
+                    Q(membership_type__expires=False) | settled,
+                    then=Value(Member.Status.ACTIVE),
+                ),
+                When(
+                    membership_type__grace_months__gt=months_into_fiscal_year(today),
+                    then=Value(Member.Status.GRACE),
+                ),
+                default=Value(Member.Status.LAPSED),
                 output_field=models.CharField(),
             )
         )
