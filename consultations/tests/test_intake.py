@@ -5,7 +5,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.idempotency import FIELD
-from accounts.models import AuditEvent
+from accounts.models import AuditEvent, Role
+from accounts.tests.factories import UserFactory
+from consultations.forms import IntakeForm
 from consultations.models import Case, Client, Consultation
 from consultations.tests.factories import CaseFactory, ClientFactory, ConsultationFactory
 from network.models import Category, Municipality, Topic
@@ -271,9 +273,9 @@ def test_the_intake_page_is_in_keyboard_order_with_the_channel_first(client, cou
 def test_intake_page_query_budget(client, counter_staff, django_assert_max_num_queries):
     client.force_login(counter_staff)
     client.get(URL)
-    # Session, user, permissions (2), the staff for "taken by", the session's new expiry
-    # (3 with its transaction). Topics, prefectures and municipalities come from the cache.
-    with django_assert_max_num_queries(8):
+    # Session, user, permissions (2), the session's new expiry (3 with its transaction).
+    # Topics, prefectures, municipalities and the staff for "taken by" come from the cache.
+    with django_assert_max_num_queries(7):
         response = client.get(URL)
     assert response.status_code == 200
 
@@ -309,6 +311,50 @@ def test_a_topic_added_or_retired_shows_on_the_intake_page_at_once(client, count
     topic.is_active = False
     topic.save()
     assert "W9-99" not in client.get(URL).content.decode()
+
+
+def taker_options(client):
+    html = client.get(URL).content.decode()
+    select = html[
+        html.index('name="taken_by"') : html.index("</select>", html.index('name="taken_by"'))
+    ]
+    return select
+
+
+def test_the_staff_offered_as_taker_follow_every_change_at_once(
+    client, counter_staff, center, other_center
+):
+    """The list is cached for the centre, and forgotten whenever a user is saved."""
+    client.force_login(counter_staff)
+    assert "新人 太郎" not in taker_options(client)
+    colleague = UserFactory(center=center, name="新人 太郎", roles=[Role.COUNTER])
+    assert f'<option value="{colleague.pk}">新人 太郎</option>' in taker_options(client)
+    colleague.name = "新人 次郎"
+    colleague.save()
+    assert "新人 次郎" in taker_options(client)
+    colleague.center = other_center
+    colleague.save()
+    assert "新人 次郎" not in taker_options(client)
+    colleague.center = center
+    colleague.is_active = False
+    colleague.save()
+    assert "新人 次郎" not in taker_options(client)
+    colleague.is_active = True
+    colleague.save()
+    assert "新人 次郎" in taker_options(client)
+    colleague.delete()
+    assert "新人 次郎" not in taker_options(client)
+
+
+def test_the_staff_offered_are_those_django_would_list(counter_staff, center):
+    UserFactory.create_batch(3, center=center, roles=[Role.COUNTER])
+    IntakeForm(user=counter_staff)["taken_by"].as_widget()  # the list, now cached
+    ours, djangos = IntakeForm(user=counter_staff), IntakeForm(user=counter_staff)
+    field = djangos.fields["taken_by"]
+    del field._choices  # back to the ModelChoiceField's own, from its queryset
+    field.widget.choices = field.choices
+    assert str(ours["taken_by"]) == str(djangos["taken_by"])
+    assert str(ours["taken_by"]).count("<option") == 5
 
 
 @pytest.mark.parametrize("earlier", [1, 12])
