@@ -673,8 +673,10 @@ def list_cache_keys(center_id):
     return {"count": f"members:count:{center_id}", "unions": f"members:unions:{center_id}"}
 
 
-def forget_list_cache(center_id):
-    keys = list(list_cache_keys(center_id).values())
+def forget_list_cache():
+    """Every centre's: the back office can move a member from one centre to another."""
+    centres = Center.objects.values_list("pk", flat=True)
+    keys = [key for pk in centres for key in list_cache_keys(pk).values()]
     cache.delete_many(keys)
     # Again once the change is committed: a list shown meanwhile may have kept the
     # figures from before it.
@@ -682,8 +684,8 @@ def forget_list_cache(center_id):
 
 
 @receiver([post_save, post_delete], sender=Member)
-def forget_member_list_figures(instance, **kwargs):
-    forget_list_cache(instance.center_id)
+def forget_member_list_figures(**kwargs):
+    forget_list_cache()
 
 
 @receiver([post_save, post_delete], sender=MembershipType)

@@ -204,7 +204,7 @@ def members_import(*, center, rows: list[dict], by, request=None) -> int:
         members.append(member)
     Member.objects.bulk_create(members, batch_size=1000)
     # bulk_create sends no post_save: the member list's cached figures are forgotten here.
-    forget_list_cache(center.pk)
+    forget_list_cache()
     fees, payments = [], []
     for member, row in zip(members, rows, strict=True):
         if row["fee"]:

@@ -166,8 +166,16 @@ def test_the_count_and_unions_follow_every_change_at_once(
     count, unions = figures(client.get(URL))
     assert (count, "名前を変えた単組" in unions) == (2, False)
     # Another centre's members change nothing here, and are counted apart.
-    MemberFactory(union="他拠点の単組")
+    elsewhere = MemberFactory(union="他拠点の単組")
     assert figures(client.get(URL)) == (2, unions)
+    # Moved here in the back office, then back.
+    home = elsewhere.center
+    elsewhere.center, elsewhere.sequence = center, 999
+    elsewhere.save()
+    assert figures(client.get(URL))[0] == 3
+    elsewhere.center = home
+    elsewhere.save()
+    assert figures(client.get(URL))[0] == 2
 
 
 def test_a_filtered_list_counts_what_it_shows(client, coordinator, register):
