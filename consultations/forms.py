@@ -1,6 +1,7 @@
 from django import forms
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.forms.models import model_to_dict
@@ -10,7 +11,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.japanese import format_phone
-from accounts.models import User
+from accounts.models import Center, User
 from members.models import Member
 from network.forms import topic_filter_choices
 from network.models import Category, Municipality, Organisation, Prefecture, Topic
@@ -100,6 +101,22 @@ def set_cached_choices(field, key, queryset):
         return [*empty, *options]
 
     field.choices = choices
+
+
+# The centre's active staff offered as "taken by" on the intake page, kept the same way:
+# forgotten whenever a user is saved (except when signing in, which saves only the time
+# of it) or deleted, for every centre, as a user may have moved from one to another.
+STAFF_CHOICES = "consultations:staff-choices:{}"
+
+
+@receiver([post_save, post_delete], sender=User)
+def forget_staff_choices(update_fields=None, **kwargs):
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        return
+    keys = [STAFF_CHOICES.format(pk) for pk in [*Center.objects.values_list("pk", flat=True)]]
+    cache.delete_many(keys)
+    # Again once the change is committed: a page shown meanwhile may have kept the list.
+    transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 def set_served_municipality_choices(field):
@@ -372,7 +389,9 @@ class IntakeForm(forms.ModelForm):
         choices = topic_choices()
         self.fields["main_topic"].choices = [("", "---------"), *choices]
         self.fields["other_topics"].choices = choices
-        self.fields["taken_by"].queryset = User.objects.visible_to(user).active()
+        staff = User.objects.visible_to(user).active()
+        self.fields["taken_by"].queryset = staff
+        set_cached_choices(self.fields["taken_by"], STAFF_CHOICES.format(user.center_id), staff)
         self.fields["taken_by"].initial = user.pk
         self.fields["received_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
         self.fields["channel"].initial = Consultation.Channel.PHONE
@@ -383,8 +402,12 @@ class IntakeForm(forms.ModelForm):
         ]:
             self.fields[name].choices = choices
             self.fields[name].widget.attrs["class"] = "btn-check"
-        self.fields["client"].queryset = Client.objects.visible_to(user)
-        self.fields["case"].queryset = Case.objects.visible_to(user).open()
+        if self.is_bound or client is not None:
+            # What is posted is checked against these. An empty form for no one in
+            # particular uses neither (the client is a hidden value, the cases show for a
+            # chosen client), and building them was a third of its set-up.
+            self.fields["client"].queryset = Client.objects.visible_to(user)
+            self.fields["case"].queryset = Case.objects.visible_to(user).open()
         self.fields["municipality"].queryset = Municipality.objects.served()
         set_served_municipality_choices(self.fields["municipality"])
         self.fields["case"].label_from_instance = _case_choice_label
@@ -395,6 +418,11 @@ class IntakeForm(forms.ModelForm):
             for name, value in client.profile().items():
                 self.fields[name].initial = value
         render_options_inline(self)
+
+    def _get_validation_exclusions(self):
+        # The model's check that the taker exists would read them again: their field has
+        # just found them among the centre's active staff.
+        return {*super()._get_validation_exclusions(), "taken_by"}
 
     def clean(self):
         data = super().clean()

@@ -869,16 +869,21 @@ class CaseNumberSequence(models.Model):
         return f"{self.center_id} {self.year}: {self.last_number}"
 
     @classmethod
-    def next_number(cls, center, year):
-        """The next case number; call inside the transaction that saves the case.
+    def next_number(cls, center_id, year):
+        """The next case number of the centre with this pk; call inside the transaction
+        that saves the case.
 
-        The UPDATE holds the row lock until commit, so concurrent intakes queue up
-        instead of taking the same number.
+        The sequence's row is read FOR UPDATE and the lock held until commit, so
+        concurrent intakes queue up instead of taking the same number.
         """
-        cls.objects.get_or_create(center=center, year=year)
-        cls.objects.filter(center=center, year=year).update(last_number=F("last_number") + 1)
-        last = cls.objects.get(center=center, year=year).last_number
-        return f"{year}-{last:06d}"
+        # No savepoint inside the intake's transaction; a transaction of its own outside.
+        with transaction.atomic(savepoint=False):
+            sequence, _created = cls.objects.select_for_update().get_or_create(
+                center_id=center_id, year=year
+            )
+            sequence.last_number += 1
+            sequence.save(update_fields=["last_number"])
+        return f"{year}-{sequence.last_number:06d}"
 
 
 class CaseEvent(models.Model):

@@ -199,6 +199,7 @@ def _matching_clients(request, user):
         return []
     clients = (
         Client.objects.filter(pk__in=ids)
+        .select_related("municipality")  # shown for each match
         .with_membership()
         .annotate(open_cases=Count("cases", filter=~Q(cases__status=Case.Status.CLOSED)))
         .order_by("search_kana", "pk")

@@ -1,10 +1,11 @@
 from django import forms
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .fiscal import fiscal_year_label, fiscal_year_of
 from .imports import MAX_UPLOAD_BYTES
-from .models import Member, MembershipType, Payment
+from .models import LIST_CACHE_SECONDS, MEMBERSHIP_TYPE_CHOICES, Member, MembershipType, Payment
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 NEGATIVE_AMOUNT = {"min_value": _("The amount cannot be negative.")}
@@ -187,6 +188,25 @@ class MemberFilterForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"list": "union-suggestions", "autocomplete": "off"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["membership_type"]
+
+        # The types offered come from the cache (models.forget_membership_type_choices);
+        # the queryset still checks what is posted.
+        def choices():
+            options = cache.get(MEMBERSHIP_TYPE_CHOICES)
+            if options is None:
+                options = [(kind.pk, field.label_from_instance(kind)) for kind in field.queryset]
+                cache.set(MEMBERSHIP_TYPE_CHOICES, options, LIST_CACHE_SECONDS)
+            return [("", field.empty_label), *options]
+
+        field.choices = choices
+
+    def narrows(self):
+        """Whether any filter is set (the form is valid)."""
+        return any(self.cleaned_data.values())
 
     def filter(self, members):
         data = self.cleaned_data

@@ -10,7 +10,15 @@ from accounts.audit import log_action
 from accounts.models import AuditEvent
 
 from .fiscal import fiscal_year_label, fiscal_year_of
-from .models import Fee, Member, MemberNumberCounter, MembershipType, Payment, member_number
+from .models import (
+    Fee,
+    Member,
+    MemberNumberCounter,
+    MembershipType,
+    Payment,
+    forget_list_cache,
+    member_number,
+)
 
 # The receipt number of payments carried over from an imported register.
 IMPORTED_RECEIPT = "移行"
@@ -195,6 +203,8 @@ def members_import(*, center, rows: list[dict], by, request=None) -> int:
         member.search_text = member.build_search_text()
         members.append(member)
     Member.objects.bulk_create(members, batch_size=1000)
+    # bulk_create sends no post_save: the member list's cached figures are forgotten here.
+    forget_list_cache()
     fees, payments = [], []
     for member, row in zip(members, rows, strict=True):
         if row["fee"]:

@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -27,7 +28,15 @@ from .forms import (
     RenewForm,
     WaiveForm,
 )
-from .models import Benefit, Fee, Member, MembershipType, Payment
+from .models import (
+    LIST_CACHE_SECONDS,
+    Benefit,
+    Fee,
+    Member,
+    MembershipType,
+    Payment,
+    list_cache_keys,
+)
 
 PAGE_SIZE = 50
 FILTERS_KEY = "members:filters"
@@ -42,18 +51,35 @@ def get_member_or_404(request, number):
     return found_or_denied(request, member, member=number)
 
 
-def _union_suggestions(members):
-    used = members.exclude(union="").order_by().values_list("union", flat=True).distinct()[:100]
+def _union_suggestions(user):
+    """The usual unions and those the user's centre's members name (cached)."""
+    key = list_cache_keys(user.center_id)["unions"]
+    used = cache.get(key)
+    if used is None:
+        members = Member.objects.visible_to(user).exclude(union="").order_by()
+        used = list(members.values_list("union", flat=True).distinct()[:100])
+        cache.set(key, used, LIST_CACHE_SECONDS)
     return sorted({*UNION_SUGGESTIONS, *used})
 
 
+def _member_count(user):
+    """How many members the user's centre has (cached)."""
+    key = list_cache_keys(user.center_id)["count"]
+    count = cache.get(key)
+    if count is None:
+        count = Member.objects.visible_to(user).count()
+        cache.set(key, count, LIST_CACHE_SECONDS)
+    return count
+
+
 def _filtered_members(request):
-    """The user's members narrowed by the filters kept in the session, and the form."""
+    """The user's members narrowed by the filters kept in the session, the form, and
+    whether it narrows them."""
     members = Member.objects.visible_to(request.user)
     form = MemberFilterForm(request.session.get(FILTERS_KEY) or None)
-    if form.is_valid():
-        members = form.filter(members)
-    return members, form
+    if form.is_valid() and form.narrows():
+        return form.filter(members), form, True
+    return members, form, False
 
 
 def member_list(request):
@@ -65,10 +91,14 @@ def member_list(request):
         if form.is_valid():
             request.session[FILTERS_KEY] = form.session_data()
             return redirect("members:member-list")
-        members = Member.objects.visible_to(request.user)
+        members, narrowed = Member.objects.visible_to(request.user), False
     else:
-        members, form = _filtered_members(request)
-    page = Paginator(members.order_by("sequence"), PAGE_SIZE).get_page(request.GET.get("page"))
+        members, form, narrowed = _filtered_members(request)
+    paginator = Paginator(members.order_by("sequence"), PAGE_SIZE)
+    if not narrowed:
+        # The whole register: its count is kept (Paginator.count is a cached_property).
+        paginator.count = _member_count(request.user)
+    page = paginator.get_page(request.GET.get("page"))
     # The status for the page's members only: annotated on the paged query, PostgreSQL
     # hashed every fee of the year before the LIMIT (250 ms at 100,000 members).
     page.object_list = (
@@ -82,7 +112,7 @@ def member_list(request):
         "form": form,
         "page": page,
         "filtered": bool(request.session.get(FILTERS_KEY)),
-        "unions": _union_suggestions(Member.objects.visible_to(request.user)),
+        "unions": _union_suggestions(request.user),
     }
     return render(request, "members/member_list.html", context)
 
@@ -122,7 +152,7 @@ def member_create(request):
         return redirect(member)
     context = {
         "form": form,
-        "unions": _union_suggestions(Member.objects.visible_to(request.user)),
+        "unions": _union_suggestions(request.user),
     }
     return render(request, "members/member_form.html", context)
 
@@ -149,7 +179,7 @@ def member_update(request, number):
     context = {
         "form": form,
         "member": member,
-        "unions": _union_suggestions(Member.objects.visible_to(request.user)),
+        "unions": _union_suggestions(request.user),
     }
     return render(request, "members/member_form.html", context)
 
@@ -319,7 +349,7 @@ def benefit_list(request):
 
 
 def member_export(request, fmt):
-    members, _form = _filtered_members(request)
+    members, _form, _narrowed = _filtered_members(request)
     members = members.order_by("sequence")
     year = fiscal_year_of(timezone.localdate())
     count = members.count()

@@ -179,9 +179,10 @@ def test_row_23_payloads_in_every_free_text_field_are_shown_escaped(
 SAFE_MARKUP_ALLOWED = {
     "consultations/templatetags/quick_fields.py": (
         5,
-        "the intake's fast field renderer: a constant asterisk, an empty start, option "
-        "parts each escaped by format_html, and the code's own help texts (as Django's "
-        "and crispy's templates print them, which a comment there says with '|safe')",
+        "the intake's fast field renderer: a constant asterisk, an empty start, widget "
+        "and option markup whose every value from outside goes through its _escape (as "
+        "conditional_escape), and the code's own help texts (as Django's and crispy's "
+        "templates print them, which a comment there says with '|safe')",
     ),
     "accounts/views.py": (
         1,

@@ -51,7 +51,7 @@ class CaseFactory(DjangoModelFactory):
     created_by = factory.SubFactory(UserFactory, center=factory.SelfAttribute("..center"))
     assigned_to = factory.SelfAttribute("created_by")
     number = factory.LazyAttribute(
-        lambda o: CaseNumberSequence.next_number(o.center, timezone.localdate().year)
+        lambda o: CaseNumberSequence.next_number(o.center.pk, timezone.localdate().year)
     )
 
     @factory.post_generation

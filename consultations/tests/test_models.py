@@ -191,10 +191,10 @@ class TestCaseStatus:
 
 class TestCaseNumbers:
     def test_numbers_count_up_per_centre_and_year(self, center, other_center):
-        assert CaseNumberSequence.next_number(center, 2026) == "2026-000001"
-        assert CaseNumberSequence.next_number(center, 2026) == "2026-000002"
-        assert CaseNumberSequence.next_number(other_center, 2026) == "2026-000001"
-        assert CaseNumberSequence.next_number(center, 2027) == "2027-000001"
+        assert CaseNumberSequence.next_number(center.pk, 2026) == "2026-000001"
+        assert CaseNumberSequence.next_number(center.pk, 2026) == "2026-000002"
+        assert CaseNumberSequence.next_number(other_center.pk, 2026) == "2026-000001"
+        assert CaseNumberSequence.next_number(center.pk, 2027) == "2027-000001"
 
     def test_a_number_is_unique_within_a_centre(self, case):
         with pytest.raises(IntegrityError):

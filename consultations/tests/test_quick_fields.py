@@ -3,9 +3,15 @@ import re
 import pytest
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 
-from consultations.forms import ClientForm, ClientIntakeForm, IntakeForm
-from consultations.templatetags.quick_fields import as_field
-from consultations.tests.factories import ClientFactory
+from consultations.forms import (
+    CaseFilterForm,
+    ClientForm,
+    ClientIntakeForm,
+    ConsentForm,
+    IntakeForm,
+)
+from consultations.templatetags.quick_fields import _widget, as_field, as_tag
+from consultations.tests.factories import CaseFactory, ClientFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -61,3 +67,52 @@ def test_selects_write_the_options_django_would(counter_staff):
             assert str(ours[name]) == str(djangos[name]), name
         if "main_topic" in ours.fields:
             assert '<option value="W3-01" selected>' in str(ours["other_topics"])
+
+
+TYPED_WELL = {
+    **SELECTED,
+    "received_at": "2026-04-01T09:30",
+    "duration_minutes": "15",
+    "summary": 'Said "no" & <left>\nthen called again',
+    "counts_for_rengo": "on",
+    "next_action_on": "2026-04-08",
+    "client-phone_mobile": "090-1234-5678",
+    "client-no_calls_home": "on",
+    "client-birth_date": "1980-02-29",
+    "q": "山田 & <b>",
+    "contact_from": "2026-01-01",
+}
+
+
+@pytest.mark.parametrize("data", [None, TYPED_BADLY, TYPED_WELL], ids=["empty", "bad", "good"])
+def test_widgets_are_written_as_djangos_templates_render_them(counter_staff, data):
+    """Byte for byte, every widget of the forms that use |as_field (the others fall back
+    to their templates, e.g. the hidden initial values of an edit form)."""
+    client = ClientFactory(center=counter_staff.center, created_by=counter_staff)
+    forms = [
+        lambda: IntakeForm(data, user=counter_staff),
+        lambda: IntakeForm(user=counter_staff, client=client),
+        lambda: ClientIntakeForm(data, prefix="client", user=counter_staff),
+        lambda: ClientForm(data, instance=client, user=counter_staff),
+        lambda: CaseFilterForm(data, user=counter_staff),
+    ]
+    for make in forms:
+        form = make()
+        for name in form.fields:
+            assert _widget(make()[name]) == str(make()[name]), name
+
+
+@pytest.mark.parametrize("data", [None, {"channel": "visit", "outcome": "x", "method": "oral"}])
+def test_toggle_buttons_are_written_as_djangos_templates_render_them(counter_staff, data):
+    client = ClientFactory(center=counter_staff.center, created_by=counter_staff)
+    CaseFactory(center=counter_staff.center, client=client)
+    forms = [
+        (IntakeForm(data, user=counter_staff, client=client), ["channel", "outcome", "case"]),
+        (ConsentForm(data), ["method"]),
+    ]
+    for form, names in forms:
+        for name in names:
+            radios = list(form[name])
+            assert radios, name
+            for radio in radios:
+                assert as_tag(radio) == radio.tag(), name

@@ -165,12 +165,12 @@ def test_intake_writes_a_fixed_number_of_queries(
     cases = CaseFactory.create_batch(earlier_cases, center=center, client=client)
     consultation = new_consultation(taken_by=counter_staff)
     chosen = topics("W1-01", "W1-02")
-    # 14 queries, the same whatever the number of cases: 2 savepoints and their 2 releases;
-    # the 受付 → 対応中 event insert and status update; full_clean's 4 checks that the
-    # centre, case, client and staff member exist; the consultation and its topic links
+    # 12 queries, the same whatever the number of cases: 2 savepoints and their 2 releases;
+    # the 受付 → 対応中 event insert and status update; the consultation and its topic links
     # (one insert each); the case's last contact and search key (one update); the audit
-    # entry's content type (cached after the first request) and insert.
-    with django_assert_max_num_queries(14):
+    # entry's content type (cached after the first request), the chain head and the insert.
+    # No full_clean() check reads a record again: the caller found them all (SET_HERE).
+    with django_assert_max_num_queries(12):
         consultation_record(
             consultation=consultation, topics=chosen, by=counter_staff, client=client, case=cases[0]
         )

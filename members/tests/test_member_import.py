@@ -191,3 +191,13 @@ def test_two_thousand_rows(client, manager, types, capsys):
         print(
             f"\nimport of 2000 rows: check {checked - started:.2f}s, import {done - checked:.2f}s"
         )
+
+
+def test_imported_members_are_counted_on_the_list_at_once(client, manager, types):
+    client.force_login(manager)
+    list_url = reverse("members:member-list")
+    assert client.get(list_url).context["page"].paginator.count == 0
+    check(client, [HEADER, *GOOD])
+    client.post(CONFIRM)
+    response = client.get(list_url)
+    assert response.context["page"].paginator.count == 3

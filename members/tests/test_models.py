@@ -150,6 +150,56 @@ def test_current_members_are_new_active_or_in_grace(db, general):
     assert {lapsed, left}.isdisjoint(Member.objects.current(today))
 
 
+TODAYS = [D(2026, 4, 1), D(2026, 6, 15), D(2026, 8, 1), D(2027, 3, 31)]
+
+
+def every_kind_of_member(today, kinds):
+    """A member for each type, joining date, leaving date and state of this year's fee."""
+    for kind in kinds:
+        for joined in [D(2020, 5, 1), D(2026, 4, 1), D(2026, 7, 1)]:
+            for left in [None, D(2026, 5, 1), D(2030, 1, 1)]:
+                for fee in [None, "unpaid", "paid", "waived"]:
+                    if left and left <= joined:
+                        continue
+                    member = MemberFactory(
+                        membership_type=kind,
+                        joined_on=joined,
+                        left_on=left,
+                        leave_reason="moved" if left else "",
+                    )
+                    if fee:
+                        FeeFactory(
+                            member=member,
+                            fiscal_year=fiscal_year_of(today),
+                            paid=member.membership_type.annual_fee if fee == "paid" else 0,
+                            waived=fee == "waived",
+                        )
+
+
+@pytest.mark.parametrize("today", TODAYS)
+def test_current_is_the_union_of_new_active_and_grace(db, general, lifetime, today):
+    """Member.objects.current() is written as one condition: it finds exactly the members
+    whose status is one of Member.CURRENT, whatever the dates, type and fee."""
+    every_kind_of_member(today, [general, lifetime, MembershipTypeFactory(grace_months=0)])
+    by_status = Member.objects.with_status_in(Member.CURRENT, today)
+    assert set(Member.objects.current(today)) == set(by_status)
+    assert 0 < by_status.count() < Member.objects.count()
+
+
+@pytest.mark.parametrize("today", TODAYS)
+def test_the_status_shown_is_the_one_the_filters_find(db, general, lifetime, today):
+    """with_status() (one CASE, its branches in order) gives each member the status whose
+    condition in status_conditions() holds, whatever the dates, type and fee."""
+    every_kind_of_member(today, [general, lifetime, MembershipTypeFactory(grace_months=0)])
+    shown = dict(Member.objects.with_status(today).values_list("pk", "status"))
+    found = {}
+    for status in Member.Status:
+        for pk in Member.objects.with_status_in([status], today).values_list("pk", flat=True):
+            found.setdefault(pk, []).append(status)
+    assert found == {pk: [status] for pk, status in shown.items()}
+    assert len(set(shown.values())) >= 4
+
+
 def test_is_current_asks_the_database_once_when_not_annotated(member, django_assert_num_queries):
     member = Member.objects.get(pk=member.pk)
     with django_assert_num_queries(1):
