@@ -101,3 +101,15 @@ class AccessReportForm(forms.Form):
         if start and end and end <= start:
             self.add_error("end", _("The end of the period must come after its start."))
         return cleaned
+
+
+def render_options_inline(form):
+    """Give the form's selects a template whose options are written by one filter.
+
+    Django renders every option through a template include of its own; the intake page
+    has some 330 options (the topics twice, prefectures, municipalities), and those
+    includes cost it about 15 ms. The markup is the same, byte for byte.
+    """
+    for field in form.fields.values():
+        if type(field.widget) in (forms.Select, forms.SelectMultiple):
+            field.widget.template_name = "accounts/widgets/select.html"

@@ -61,9 +61,9 @@ class DirectorySearchForm(forms.Form):
         self.municipalities = {m.code: m for m in served_municipalities()}
         self.fields["area"].choices = [("", _("All areas")), *_area_choices(self.municipalities)]
         # Some 130 options: written by one filter rather than a template include each,
-        # the same markup (see consultations.forms.render_options_inline).
+        # the same markup (see accounts.forms.render_options_inline).
         for name in ("topic", "area", "kind", "tie"):
-            self.fields[name].widget.template_name = "consultations/widgets/select.html"
+            self.fields[name].widget.template_name = "accounts/widgets/select.html"
 
     def clean_area(self):
         return self.municipalities.get(self.cleaned_data["area"])

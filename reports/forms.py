@@ -2,8 +2,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import render_options_inline
 from accounts.models import Center
-from consultations.forms import render_options_inline
 from network.models import Category
 
 from .periods import Period

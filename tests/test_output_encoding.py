@@ -177,7 +177,7 @@ def test_row_23_payloads_in_every_free_text_field_are_shown_escaped(
 # Every use of |safe, {% autoescape off %} or mark_safe( in our code, with its reason.
 # {path: (number of uses, reason)}; a new use fails the lint until it is listed here.
 SAFE_MARKUP_ALLOWED = {
-    "consultations/templatetags/quick_fields.py": (
+    "accounts/templatetags/quick_fields.py": (
         5,
         "the intake's fast field renderer: a constant asterisk, an empty start, widget "
         "and option markup whose every value from outside goes through its _escape (as "

@@ -3,6 +3,7 @@ import re
 import pytest
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 
+from accounts.templatetags.quick_fields import _widget, as_field, as_tag
 from consultations.forms import (
     CaseFilterForm,
     ClientForm,
@@ -10,8 +11,8 @@ from consultations.forms import (
     ConsentForm,
     IntakeForm,
 )
-from consultations.templatetags.quick_fields import _widget, as_field, as_tag
 from consultations.tests.factories import CaseFactory, ClientFactory
+from members.forms import MemberFilterForm
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +46,7 @@ def test_as_field_writes_what_crispy_renders(counter_staff, data):
         lambda: IntakeForm(data, user=counter_staff),
         lambda: ClientIntakeForm(data, prefix="client", user=counter_staff),
         lambda: ClientForm(data, instance=client, user=counter_staff),
+        lambda: MemberFilterForm(data and {"status": "nonsense", "q": "<b>山田</b>"}),
     ]
     for make in forms:
         for name in make().fields:

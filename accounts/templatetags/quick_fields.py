@@ -91,8 +91,8 @@ INPUT_TEMPLATES = {
     for name in ("text", "number", "email", "url", "date", "datetime", "time", "checkbox")
 }
 TEXTAREA_TEMPLATE = "django/forms/widgets/textarea.html"
-# Django's, and ours with the same markup (consultations.forms.render_options_inline).
-SELECT_TEMPLATES = {"django/forms/widgets/select.html", "consultations/widgets/select.html"}
+# Django's, and ours with the same markup (accounts.forms.render_options_inline).
+SELECT_TEMPLATES = {"django/forms/widgets/select.html", "accounts/widgets/select.html"}
 WRITTEN_TEMPLATES = INPUT_TEMPLATES | SELECT_TEMPLATES | {TEXTAREA_TEMPLATE}
 
 
