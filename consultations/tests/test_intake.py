@@ -273,9 +273,10 @@ def test_the_intake_page_is_in_keyboard_order_with_the_channel_first(client, cou
 def test_intake_page_query_budget(client, counter_staff, django_assert_max_num_queries):
     client.force_login(counter_staff)
     client.get(URL)
-    # Session, user, permissions (2), the session's new expiry (3 with its transaction).
-    # Topics, prefectures, municipalities and the staff for "taken by" come from the cache.
-    with django_assert_max_num_queries(7):
+    # Session, user, permissions (one query: accounts.backends), the session's new expiry (3
+    # with its transaction). Topics, prefectures, municipalities and the staff for "taken
+    # by" come from the cache.
+    with django_assert_max_num_queries(6):
         response = client.get(URL)
     assert response.status_code == 200
 
@@ -293,10 +294,10 @@ def test_look_up_query_budget(client, counter_staff, center, django_assert_max_n
     client.force_login(counter_staff)
     typed = {"lookup": "1", "client-family_name_kana": "やまだ"}
     client.post(URL, typed, headers={"HX-Request": "true"})
-    # Session, user, permissions (2), the matches' ids, the matches with their
-    # municipality, membership and open cases, the members not yet clients; the session's
-    # new expiry (3 with its transaction). Not one query per match.
-    with django_assert_max_num_queries(10):
+    # Session, user, permissions (one query: accounts.backends), the matches' ids, the
+    # matches with their municipality, membership and open cases, the members not yet
+    # clients; the session's new expiry (3 with its transaction). Not one query per match.
+    with django_assert_max_num_queries(9):
         response = client.post(URL, typed, headers={"HX-Request": "true"})
     assert response.content.decode().count(hakusan.name) == 5
 
@@ -366,13 +367,13 @@ def test_intake_save_query_budget(
         ConsultationFactory(case=CaseFactory(center=center, client=known))
     client.force_login(counter_staff)
     data = {**intake_data(counter_staff), FIELD: str(uuid.uuid4())}
-    # 32 queries whatever the data size. Request: session, user, permissions (2), the save
-    # receipt looked up. Forms: topics for the choices (then cached) and the two chosen,
-    # staff for "taken by" (found there, not checked again). The save: the new client
-    # (insert, audit content type, chain head and entry), the case number (read for
-    # update, update), the new case (insert, audit), the consultation (insert, topics,
-    # case update, audit), the receipt and the savepoints; the message and the session
-    # save. The first test of a process also reads 3 content types.
-    with django_assert_max_num_queries(32):
+    # 31 queries whatever the data size. Request: session, user, permissions (one query:
+    # accounts.backends), the save receipt looked up. Forms: topics for the choices (then
+    # cached) and the two chosen, staff for "taken by" (found there, not checked again). The
+    # save: the new client (insert, audit content type, chain head and entry), the case
+    # number (read for update, update), the new case (insert, audit), the consultation
+    # (insert, topics, case update, audit), the receipt and the savepoints; the message and
+    # the session save. The first test of a process also reads 3 content types.
+    with django_assert_max_num_queries(31):
         response = client.post(URL, data)
     assert response.status_code == 302

@@ -54,10 +54,10 @@ def test_a_bad_type_shows_everything(client, counter_staff, benefits, value):
 
 def test_query_budget(client, coordinator, benefits, django_assert_max_num_queries):
     client.force_login(coordinator)
-    # session, user, permissions (2), the types for the filter, the benefits with their
-    # partners, their types, the centre in the menu, the session save (3).
+    # session, user with their centre, permissions (one query: accounts.backends), the types
+    # for the filter, the benefits with their partners, their types, the session save (3).
     # ...and the second factor's device (django-otp), on every signed-in request.
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(10):
         client.get(URL)
 
 

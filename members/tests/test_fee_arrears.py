@@ -36,11 +36,11 @@ def test_query_budget(client, coordinator, center, general, django_assert_max_nu
     for _ in range(20):
         FeeFactory(member=MemberFactory(center=center, membership_type=general), fiscal_year=YEAR)
     client.force_login(coordinator)
-    # session, user, permissions (2), the count, the page of fees with their members
-    # and types, the totals, the audit event (the chain's head, the insert), the centre
-    # in the menu, the session save (3).
-    # ...and the second factor's device (django-otp), on every signed-in request.
-    with django_assert_max_num_queries(14):
+    # session, user with their centre, permissions (one query: accounts.backends), the
+    # count, the page of fees with their members and types, the totals, the audit event (the
+    # chain's head, the insert), the session save (3). ...and the second factor's device
+    # (django-otp), on every signed-in request.
+    with django_assert_max_num_queries(12):
         response = client.get(URL)
     assert len(response.context["page"]) == 20
 

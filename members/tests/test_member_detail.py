@@ -73,10 +73,10 @@ def test_query_budget(client, coordinator, member, django_assert_max_num_queries
         PaymentFactory(fee=FeeFactory(member=member, fiscal_year=year))
     client.force_login(coordinator)
     client.get(url(member))  # the session's once-a-minute refresh and the record types
-    # session, user, permissions (2), the member with its type and status, its fees,
-    # their payments with who recorded them, the benefits for its type, the audit
-    # event (the chain's head, the insert), the centre in the menu.
-    # ...and the second factor's device (django-otp), on every signed-in request.
-    with django_assert_max_num_queries(12):
+    # session, user with their centre, permissions (one query: accounts.backends), the
+    # member with its type and status, its fees, their payments with who recorded them, the
+    # benefits for its type, the audit event (the chain's head, the insert). ...and the
+    # second factor's device (django-otp), on every signed-in request.
+    with django_assert_max_num_queries(10):
         response = client.get(url(member))
     assert len(response.context["fees"]) == 12

@@ -96,11 +96,11 @@ def test_query_budget(client, coordinator, center, general, django_assert_max_nu
     for _ in range(20):
         FeeFactory(member=MemberFactory(center=center, membership_type=general), fiscal_year=YEAR)
     client.force_login(coordinator)
-    # session, user, permissions (2), the count, the audit event (the members' numbers,
-    # the chain's head, the insert), the members with their type, status, fee and
-    # arrears, the session save (3).
-    # ...and the second factor's device (django-otp), on every signed-in request.
-    with django_assert_max_num_queries(13):
+    # session, user, permissions (one query: accounts.backends), the count, the audit event
+    # (the members' numbers, the chain's head, the insert), the members with their type,
+    # status, fee and arrears, the session save (3). ...and the second factor's device
+    # (django-otp), on every signed-in request.
+    with django_assert_max_num_queries(12):
         response = client.get(CSV)
         rows = read_csv(response)
     assert len(rows) == 21

@@ -125,11 +125,11 @@ def test_query_budget(client, coordinator, center, django_assert_max_num_queries
     client.force_login(coordinator)
     client.post(URL, {"membership_type": types[0].pk, "status": "lapsed", "arrears": "yes"})
     client.get(URL)
-    # session, user, the user's and the groups' permissions, the chosen type (checking
-    # the kept filters), the count, the page of members with their type and status, the
-    # audit event, the centre in the menu, the session save (3). The unions for the
-    # suggestions and the types for the filter form come from the cache.
-    with django_assert_max_num_queries(12):
+    # session, user with their centre, permissions (one query: accounts.backends), the chosen
+    # type (checking the kept filters), the count, the page of members with their type and
+    # status, the audit event, the session save (3). The unions for the suggestions and the
+    # types for the filter form come from the cache.
+    with django_assert_max_num_queries(10):
         response = client.get(URL)
     assert len(response.context["page"]) == 10
     assert response.context["page"].paginator.count == 10
