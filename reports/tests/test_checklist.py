@@ -630,14 +630,15 @@ def test_query_budget_does_not_grow_with_the_records(
         consultation(center, at(2025, 8, 1, 10, 0), topics=["L2-01", "W1-01"])
         MemberFactory(center=center, joined_on=datetime.date(2021, 1, 1))
         OrganisationFactory(kind=Organisation.Kind.NPO)
-    # Session, user, the user's and the groups' permissions, the centres to choose from;
-    # this and last year's answers, the assessment with who saved it (7 + 4). The
+    # Session, user with their centre, permissions (one query: accounts.backends), the
+    # centres to choose from; this and last year's answers, the assessment with who saved
+    # it (5 + 4). The
     # evidence (17): staff, consultation totals, routes, the L and H fields; the
     # dashboard's tables by channel (1), field (3: counts, total, fields), employment
     # type (1), referrals by kind (1) and members and fees (3: members, fees, types);
-    # partners by kind, specialists, retired members, benefits. Then the menu's centre
-    # of the user and the session saved again (savepoint, update, release).
-    with django_assert_max_num_queries(28) as many:
+    # partners by kind, specialists, retired members, benefits. Then the session saved
+    # again (savepoint, update, release).
+    with django_assert_max_num_queries(26) as many:
         response = client.get(URL, {"year": YEAR})
     assert response.status_code == 200
     assert len(many) == len(few)

@@ -151,12 +151,12 @@ def consultations(center, n, topics):
         )
 
 
-# Session, user, the user's and their groups' permissions, the user's centre, the field
+# Session, user with their centre, permissions (one query: accounts.backends), the field
 # select; the session saved again (savepoint, update, release); and for the tables:
 # 連合 the topics and 5 aggregates; MHLW the mapped topics' ids, 2 aggregates for 民事
 # (延べ, 実件数), the topics counted apart with their ids and their aggregate; the fields
 # 1 aggregate. And the second factor's device (django-otp), on every signed-in request.
-BUDGETS = {"reports:rengo": 16, "reports:mhlw": 16, "reports:fields": 11}
+BUDGETS = {"reports:rengo": 14, "reports:mhlw": 14, "reports:fields": 9}
 
 
 @pytest.mark.parametrize("name", PAGES)
