@@ -14,6 +14,7 @@ from .models import Category, Municipality, Organisation, Prefecture, Topic
 FILTER_CHOICES_SECONDS = 60
 TOPIC_FILTER_CHOICES = "network:topic-filter-choices"
 SERVED_MUNICIPALITIES = "network:served-municipalities"
+CATEGORY_CHOICES = "network:category-choices"
 
 
 @receiver([post_save, post_delete], sender=Category)
@@ -24,6 +25,7 @@ def forget_filter_choices(**kwargs):
     cache.delete_many(
         [
             SERVED_MUNICIPALITIES,
+            CATEGORY_CHOICES,
             *(f"{TOPIC_FILTER_CHOICES}:{code}" for code, _name in settings.LANGUAGES),
         ]
     )
@@ -100,6 +102,15 @@ def topic_filter_choices():
             groups[category].append((topic.code, str(topic)))
         choices = [(str(category), choices) for category, choices in groups.items()]
         cache.set(key, choices, FILTER_CHOICES_SECONDS)
+    return choices
+
+
+def category_choices():
+    """Every field of consultation as (pk, "W1 name"), for the statistics' filter; cached."""
+    choices = cache.get(CATEGORY_CHOICES)
+    if choices is None:
+        choices = [(category.pk, str(category)) for category in Category.objects.all()]
+        cache.set(CATEGORY_CHOICES, choices, FILTER_CHOICES_SECONDS)
     return choices
 
 

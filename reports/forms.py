@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import render_options_inline
 from accounts.models import Center
+from network.forms import category_choices
 from network.models import Category
 
 from .periods import Period
@@ -51,6 +52,8 @@ class ReportFilterForm(forms.Form):
         else:
             self.fields["center"].choices = [(str(user.center_id), str(user.center))]
             self.fields["center"].disabled = True
+        # The options from the cache; a chosen field is still looked up in the queryset.
+        self.fields["category"].choices = [("", _("All fields")), *category_choices()]
         render_options_inline(self)
 
     def scope(self):
