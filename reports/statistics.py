@@ -557,7 +557,26 @@ def cached_dashboard_tables(scope):
     request hides them for its user (views.dashboard.shown_tables). The key names the
     whole scope, and the language of the titles.
     """
-    key = "reports:dashboard:" + ":".join(
+    key = _dashboard_key(scope)
+    cached = cache.get(key)
+    if cached is None:
+        cached = (timezone.now(), dashboard_tables(scope))
+        cache.set_many(
+            {key: cached, f"{key}:counted-at": cached[0]}, settings.REPORTS_CACHE_SECONDS
+        )
+    return cached
+
+
+def dashboard_counted_at(scope):
+    """When the scope's cached tables were counted, read without the tables: a page
+    whose rendered tables are cached needs only this (reading the tables themselves took
+    a tenth of the dashboard's time)."""
+    counted_at = cache.get(f"{_dashboard_key(scope)}:counted-at")
+    return counted_at if counted_at is not None else cached_dashboard_tables(scope)[0]
+
+
+def _dashboard_key(scope):
+    return "reports:dashboard:" + ":".join(
         str(part)
         for part in (
             get_language(),
@@ -568,11 +587,6 @@ def cached_dashboard_tables(scope):
             scope.category.pk if scope.category else "any",
         )
     )
-    cached = cache.get(key)
-    if cached is None:
-        cached = (timezone.now(), dashboard_tables(scope))
-        cache.set(key, cached, settings.REPORTS_CACHE_SECONDS)
-    return cached
 
 
 def dashboard_table(scope, slug):

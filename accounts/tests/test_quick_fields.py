@@ -2,6 +2,7 @@ import re
 
 import pytest
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
+from django.template import Context, Template
 
 from accounts.templatetags.quick_fields import _widget, as_field, as_tag
 from consultations.forms import (
@@ -118,3 +119,21 @@ def test_toggle_buttons_are_written_as_djangos_templates_render_them(counter_sta
             assert radios, name
             for radio in radios:
                 assert as_tag(radio) == radio.tag(), name
+
+
+@pytest.mark.parametrize(
+    ("choices", "selected"),
+    [
+        ([(2026, "2026"), (2025, "2025"), (2024, "2024")], 2025),
+        ([("fiscal_year", "年度"), ("month", "月"), ("<b>", "<i>&</i>")], "month"),
+        ([(1, "1"), (2, "2")], None),
+    ],
+)
+def test_choice_options_are_written_as_the_template_loop_wrote_them(choices, selected):
+    loop = Template(
+        '{% for value, label in choices %}<option value="{{ value }}"{% if value == selected %}'
+        " selected{% endif %}>{{ label }}</option>{% endfor %}"
+    )
+    written = Template("{% load quick_fields %}{{ choices|as_choice_options:selected }}")
+    context = Context({"choices": choices, "selected": selected})
+    assert written.render(context) == loop.render(context)
