@@ -33,6 +33,10 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 FLOOR = "floor"
+# The floor asked for by a signed-in user: what every page pays before its own work (the
+# session, the user with their centre, the second factor's device: 3 queries). Measured
+# beside the pages, as a reference, not judged against the targets.
+SIGNED_IN = "signed-in-floor"
 TARGET_P95_MS = 150
 TARGET_SEARCH_P95_MS = 300
 # Requests each user makes before the measured ones: connections, caches, the first
@@ -50,6 +54,7 @@ def title(name):
 # (name, what it is, how to ask for it): the list, in its order.
 PAGES = [
     (FLOOR, "floor: /alive/ (no query)", "alive"),
+    (SIGNED_IN, "reference: /alive/ signed in (3 queries)", "alive"),
     ("intake-form", "intake form (GET)", "intake_form"),
     ("intake-save", "intake: save a consultation (POST)", "intake_save"),
     ("case-list", "case list", "case_list"),
@@ -296,7 +301,7 @@ def summarise(rounds):
             "requests": sum(run["requests"] for run in runs),
         }
         row["share_of_floor"] = round(row["rps"] / floor_rps, 2) if floor_rps else None
-        if name != FLOOR:
+        if name not in (FLOOR, SIGNED_IN):
             limit = TARGET_SEARCH_P95_MS if name in SEARCHES else TARGET_P95_MS
             row["target_p95_ms"] = limit
             row["meets_targets"] = bool(
@@ -313,8 +318,9 @@ def summarise(rounds):
 def print_table(table, header):
     print(header)
     print(f"{'page':<52} {'req/s':>7} {'×floor':>7} {'p50':>6} {'p95':>6} {'p99':>6} {'ok':>4}")
-    for name, row in table.items():
-        ok = "" if name == FLOOR else ("yes" if row["meets_targets"] else "NO")
+    for row in table.values():
+        judged = "meets_targets" in row
+        ok = ("yes" if row["meets_targets"] else "NO") if judged else ""
         print(
             f"{row['page']:<52} {row['rps'] or 0:>7.1f} {row['share_of_floor'] or 0:>7.2f} "
             f"{row['p50_ms'] or 0:>6.0f} {row['p95_ms'] or 0:>6.0f} {row['p99_ms'] or 0:>6.0f} "
@@ -414,8 +420,9 @@ def main():
         f"{args.users} users, {args.rounds} rounds of {args.seconds} s, "
         f"{'pinned' if args.pin else 'both cores shared'}; medians",
     )
-    failed = [name for name, row in table.items() if name != FLOOR and not row["meets_targets"]]
-    print(f"{len(table) - 1 - len(failed)} passed, {len(failed)} failed")
+    judged = [name for name, row in table.items() if "meets_targets" in row]
+    failed = [name for name in judged if not table[name]["meets_targets"]]
+    print(f"{len(judged) - len(failed)} passed, {len(failed)} failed")
     return 1 if failed else 0
 
 
