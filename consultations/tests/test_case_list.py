@@ -408,3 +408,10 @@ def test_a_broad_list_counts_up_to_a_cap(client, coordinator, center, monkeypatc
     response = client.get(reverse("consultations:case-list"))
     assert response.context["page"].paginator.is_capped
     assert "3" in response.content.decode()
+
+
+def test_each_row_links_to_its_case_and_names_its_status(client, counter_staff, case):
+    client.force_login(counter_staff)
+    html = client.get(URL).text
+    assert f'<a href="{reverse("consultations:case-detail", args=[case.number])}">' in html
+    assert f'<span class="badge text-bg-light border">{case.get_status_display()}</span>' in html
