@@ -62,7 +62,7 @@ def menu_links(request):
     entries = [
         entry
         for entry in MAIN_MENU
-        if (user.is_staff if entry.staff_only else True)
+        if (not entry.staff_only or user.is_staff)
         and (entry.permission is None or user.has_perm(entry.permission))
     ]
     match = request.resolver_match
